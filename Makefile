@@ -1,0 +1,25 @@
+# Fledge: the README's commands are `make demo` and `make test`; both run `make deps` first.
+SWIFT ?= swift
+RELEASE_BIN := .build/release
+
+.PHONY: deps build test demo bench-analysis clean
+
+deps:
+	@hack/deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: deps
+	@hack/demo.sh
+
+bench-analysis:
+	$(SWIFT) build -c release --product fledge-bench-analysis
+	$(RELEASE_BIN)/fledge-bench-analysis --output docs/benchmarks/analysis.md
+
+clean:
+	rm -rf .build

@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "Fledge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "CanaryAnalysis", targets: ["CanaryAnalysis"]),
+        .library(name: "CanaryAnalysisPrometheus", targets: ["CanaryAnalysisPrometheus"]),
+        .library(name: "CanaryAnalysisTesting", targets: ["CanaryAnalysisTesting"]),
+        .executable(name: "kubectl-fledge", targets: ["kubectl-fledge"]),
+        .executable(name: "fledge-bench-analysis", targets: ["fledge-bench-analysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    ],
+    targets: [
+        // The shared canary-analysis library: samples, sequential tests, decision. No Kubernetes, no HTTP.
+        .target(name: "CanaryAnalysis", swiftSettings: strict),
+        // In-memory metric provider for tests of code that depends on the analysis.
+        .target(name: "CanaryAnalysisTesting", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
+        // MetricProvider backed by the Prometheus HTTP API.
+        .target(
+            name: "CanaryAnalysisPrometheus",
+            dependencies: [
+                "CanaryAnalysis",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "kubectl-fledge",
+            dependencies: [
+                "CanaryAnalysis",
+                "CanaryAnalysisPrometheus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fledge-bench-analysis",
+            dependencies: ["CanaryAnalysis"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CanaryAnalysisTests", dependencies: ["CanaryAnalysis", "CanaryAnalysisTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "CanaryAnalysisPrometheusTests",
+            dependencies: [
+                "CanaryAnalysis", "CanaryAnalysisPrometheus",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

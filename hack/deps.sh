@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs, idempotently, every system part the tests and the demo need.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "deps: installing Debian packages: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # The package would start prometheus as a service where systemd runs; we start our own.
+  $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+prometheus --version 2>&1 | head -1 | sed 's/^/deps: /'
