@@ -35,8 +35,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "kubectl-fledge",
+        // The kubectl plugin's commands, as a library so tests can run them in-process.
+        .target(
+            name: "FledgeCLI",
             dependencies: [
                 "CanaryAnalysis",
                 "CanaryAnalysisPrometheus",
@@ -44,6 +45,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(name: "kubectl-fledge", dependencies: ["FledgeCLI"], swiftSettings: strict),
         .executableTarget(
             name: "fledge-bench-analysis",
             dependencies: ["CanaryAnalysis"],
@@ -60,7 +62,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
+        .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis", "FledgeCLI"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
