@@ -11,6 +11,7 @@ build: deps
 	$(SWIFT) build
 
 test: deps
+	hack/check-standalone.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
