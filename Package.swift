@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CanaryAnalysis", targets: ["CanaryAnalysis"]),
         .library(name: "CanaryAnalysisPrometheus", targets: ["CanaryAnalysisPrometheus"]),
         .library(name: "CanaryAnalysisTesting", targets: ["CanaryAnalysisTesting"]),
+        .library(name: "KubeJSON", targets: ["KubeJSON"]),
         .executable(name: "kubectl-fledge", targets: ["kubectl-fledge"]),
         .executable(name: "fledge-bench-analysis", targets: ["fledge-bench-analysis"]),
     ],
@@ -22,6 +23,8 @@ let package = Package(
     targets: [
         // The shared canary-analysis library: samples, sequential tests, decision. No Kubernetes, no HTTP.
         .target(name: "CanaryAnalysis", swiftSettings: strict),
+        // A JSON value type with merge patch and JSON patch, shared by the Kubernetes client and the emulator.
+        .target(name: "KubeJSON", swiftSettings: strict),
         // In-memory metric provider for tests of code that depends on the analysis.
         .target(name: "CanaryAnalysisTesting", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
         // MetricProvider backed by the Prometheus HTTP API.
@@ -62,6 +65,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"], swiftSettings: strict),
         .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis", "FledgeCLI"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

