@@ -1,0 +1,86 @@
+/// Replays every scenario's runs through every judge on the same simulated streams, spreading
+/// chunks of runs over the cores with a task group. Each run has its own seed, derived from the
+/// scenario's seed and the run's index, so results do not depend on scheduling.
+struct Runner: Sendable {
+    /// Runs per task: small enough to balance two cores, large enough to keep overhead low.
+    static let chunkSize = 100
+
+    let scenarios: [Scenario]
+    /// The scenario (index) whose exposure requirement is tracked for the power target.
+    let exposureScenarios: Set<Int>
+
+    func run() async -> [CaseResult] {
+        await withTaskGroup(of: (Int, CaseResult).self) { group in
+            for (index, scenario) in scenarios.enumerated() {
+                let track = exposureScenarios.contains(index)
+                for start in stride(from: 0, to: scenario.runs, by: Self.chunkSize) {
+                    let runs = start..<min(start + Self.chunkSize, scenario.runs)
+                    group.addTask { (index, Self.runChunk(scenario, runs: runs, trackExposure: track)) }
+                }
+            }
+            var results = Array(repeating: CaseResult(), count: scenarios.count)
+            for await (index, partial) in group { results[index].merge(partial) }
+            for i in results.indices {
+                results[i].exposureRuns.sort { ($0.reachedAt ?? 99, $0.finalExposure) < ($1.reachedAt ?? 99, $1.finalExposure) }
+            }
+            return results
+        }
+    }
+
+    /// The seed of one run.
+    static func seed(_ scenario: Scenario, run: Int) -> UInt64 {
+        var mix = SplitMix64(seed: scenario.seed ^ (UInt64(run) &* 0xD1B5_4A32_D192_ED03))
+        return mix.next()
+    }
+
+    static func runChunk(_ scenario: Scenario, runs: Range<Int>, trackExposure: Bool) -> CaseResult {
+        let model = TrafficModel(scenario: scenario)
+        let kinds = JudgeKind.allCases
+        var result = CaseResult()
+        for run in runs {
+            var rng = Xoshiro256StarStar(seed: seed(scenario, run: run))
+            let baseline = model.baseline(&rng)
+            var judges: [(any Judge)?] = kinds.map {
+                $0.applies(to: scenario) ? $0.make(for: scenario, baseline: baseline, trackExposure: trackExposure) : nil
+            }
+            var rolledBackAt = [Int?](repeating: nil, count: kinds.count)
+            for minute in 1...Scenario.intervals {
+                var anyActive = false
+                for i in judges.indices {
+                    guard let judge = judges[i] else { continue }
+                    if rolledBackAt[i] == nil || judge.wantsIntervalsAfterRollback { anyActive = true }
+                }
+                if !anyActive { break }
+                let interval = model.interval(&rng)
+                for i in judges.indices {
+                    guard var judge = judges[i] else { continue }
+                    guard rolledBackAt[i] == nil || judge.wantsIntervalsAfterRollback else { continue }
+                    judges[i] = nil  // keep the judge's state uniquely referenced while it mutates
+                    if judge.observe(interval, minute: minute), rolledBackAt[i] == nil { rolledBackAt[i] = minute }
+                    judges[i] = judge
+                }
+            }
+            for i in kinds.indices {
+                guard let judge = judges[i] else { continue }
+                result.judges[i].runs += 1
+                if let minute = rolledBackAt[i] {
+                    result.judges[i].rollbacksAt[minute] += 1
+                } else {
+                    let conclusion = judge.conclude()
+                    if conclusion.promotes {
+                        result.judges[i].promoted += 1
+                    } else {
+                        result.judges[i].inconclusive += 1
+                        for blocker in conclusion.blockers { result.judges[i].blockers[blocker, default: 0] += 1 }
+                    }
+                }
+                if trackExposure, let fledge = judge as? FledgeJudge, fledge.trackExposure {
+                    result.exposureRuns.append(ExposureRun(
+                        reachedAt: fledge.exposureReachedAt, rolledBackAt: rolledBackAt[i],
+                        finalExposure: fledge.lastExposure?.exposure ?? 0, finalMinimum: fledge.lastExposure?.minimum ?? 0))
+                }
+            }
+        }
+        return result
+    }
+}
