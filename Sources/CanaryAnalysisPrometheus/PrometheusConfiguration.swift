@@ -39,6 +39,11 @@ public struct PrometheusConfiguration: Sendable, Equatable {
     /// How long after an interval's end its last scrape is certain to have landed; callers wait this
     /// long before asking for an interval (the provider refuses intervals ending later than now − lag).
     public var lag: Duration = .seconds(15)
+    /// How far before an interval's start to look for each series' last sample at or before the start.
+    /// At least one scrape interval; Prometheus's own lookback of 5 minutes is a safe default.
+    public var lookback: Duration = .seconds(300)
+    /// The metric carrying resource attributes, used when `joinTargetInfo` is on.
+    public var targetInfoMetric: String = "target_info"
 
     public init(address: URL) {
         self.address = address

@@ -1,18 +1,117 @@
 import CanaryAnalysis
 import Foundation
 
-/// A ``MetricProvider`` over the Prometheus HTTP API. (Skeleton: being implemented.)
+/// A ``MetricProvider`` over the Prometheus HTTP API, reading the OpenTelemetry HTTP server
+/// metric (`http_server_request_duration_seconds_count` and `_bucket`).
+///
+/// Counts are exact: for every series, the difference of its raw counter values at the
+/// interval's two ends, with resets handled (never PromQL's extrapolating `increase()`), summed
+/// per track, per route and per bucket bound. Every failure becomes `.noData(reason:)`.
+/// See docs/prometheus.md.
 public final class PrometheusProvider: MetricProvider {
     public let configuration: PrometheusConfiguration
+    private let client: PrometheusAPIClient
 
+    /// Checks the configuration and creates the provider's HTTP client; call ``shutdown()`` when done.
+    /// Throws ``PrometheusConfigurationError``.
     public init(configuration: PrometheusConfiguration) throws {
         self.configuration = configuration
+        var problems: [String] = []
+        if !PromQL.isMetricName(configuration.metric) { problems.append("metric \"\(configuration.metric)\" is not a valid metric name") }
+        if !PromQL.isMetricName(configuration.targetInfoMetric) {
+            problems.append("targetInfoMetric \"\(configuration.targetInfoMetric)\" is not a valid metric name")
+        }
+        let labels: [(String, String?)] = [
+            ("trackLabel", configuration.trackLabel), ("versionLabel", configuration.versionLabel),
+            ("serviceLabel", configuration.serviceLabel), ("namespaceLabel", configuration.namespaceLabel),
+            ("routeLabel", configuration.routeLabel), ("statusCodeLabel", configuration.statusCodeLabel),
+            ("errorTypeLabel", configuration.errorTypeLabel),
+        ]
+        for case let (field, name?) in labels where !PromQL.isLabelName(name) {
+            problems.append("\(field) \"\(name)\" is not a valid label name")
+        }
+        if configuration.lag < .zero { problems.append("lag must not be negative") }
+        if configuration.lookback <= .zero { problems.append("lookback must be positive") }
+        if let problem = problems.first { throw PrometheusConfigurationError(problem) }
+        do {
+            client = try PrometheusAPIClient(configuration: configuration)
+        } catch {
+            throw PrometheusConfigurationError(error.reason)
+        }
     }
 
+    /// Counts of requests completed in `(start, end]` on both tracks, in total and per route, and
+    /// the user queries' values at `end`; `.noData` with a reason when they cannot be measured.
     public func sample(for target: AnalysisTarget, from start: Date, to end: Date, queries: [QueryCheck]) async -> MetricReading<TrafficSample> {
-        .noData(reason: "not implemented yet")
+        let fetcher: TrackCountsFetcher
+        switch prepare(target, start, end) {
+        case .failure(let failure): return .noData(reason: failure.reason)
+        case .success(let f): fetcher = f
+        }
+        async let values = QueryCheckRunner(client: client, target: target, end: end).run(queries)
+        let aggregates: [Track: TrafficAggregator]
+        do {
+            aggregates = try await fetcher.fetch([.stable, .canary])
+        } catch {
+            _ = await values
+            return .noData(reason: error.reason)
+        }
+        let stable = aggregates[.stable]?.routeCounts ?? [:]
+        let canary = aggregates[.canary]?.routeCounts ?? [:]
+        var routes: [String: RouteCounts] = [:]
+        for route in Set(stable.keys).union(canary.keys) {
+            routes[route] = RouteCounts(stable: stable[route] ?? .zero, canary: canary[route] ?? .zero)
+        }
+        let sample = TrafficSample(
+            stable: aggregates[.stable]?.counts ?? .zero, canary: aggregates[.canary]?.counts ?? .zero,
+            routes: routes, queries: await values)
+        do {
+            try sample.validate()
+        } catch {
+            return .noData(reason: "inconsistent counts from Prometheus: \(error.message)")
+        }
+        return .value(sample)
     }
 
-    /// Releases the HTTP client.
-    public func shutdown() async {}
+    /// Stable's counts in `(start, end]`, in total and per route, for fixing the analysis plan
+    /// before the canary starts. Versions: only the target's `stableVersion` is used.
+    public func baseline(for target: AnalysisTarget, from start: Date, to end: Date) async -> MetricReading<Baseline> {
+        let fetcher: TrackCountsFetcher
+        switch prepare(target, start, end) {
+        case .failure(let failure): return .noData(reason: failure.reason)
+        case .success(let f): fetcher = f
+        }
+        do {
+            let aggregates = try await fetcher.fetch([.stable])
+            let baseline = Baseline(stable: aggregates[.stable]?.counts ?? .zero, routes: aggregates[.stable]?.routeCounts ?? [:])
+            try TrafficSample(stable: baseline.stable, canary: .zero, routes: baseline.routes.mapValues { RouteCounts(stable: $0) })
+                .validate()
+            return .value(baseline)
+        } catch let error as PrometheusFailure {
+            return .noData(reason: error.reason)
+        } catch {
+            return .noData(reason: "inconsistent counts from Prometheus: \(error)")
+        }
+    }
+
+    /// Releases the HTTP client. The provider must not be used afterwards.
+    public func shutdown() async {
+        await client.shutdown()
+    }
+
+    /// Checks the interval against the clock and the lag.
+    private func prepare(_ target: AnalysisTarget, _ start: Date, _ end: Date, now: Date = Date()) -> Result<TrackCountsFetcher, PrometheusFailure> {
+        let startMs = PrometheusAPIClient.milliseconds(start)
+        let endMs = PrometheusAPIClient.milliseconds(end)
+        guard endMs > startMs else {
+            return .failure(PrometheusFailure("the interval is empty: its end (\(TrackCountsFetcher.iso(endMs))) is not after its start (\(TrackCountsFetcher.iso(startMs)))"))
+        }
+        let lagMs = TrackCountsFetcher.milliseconds(configuration.lag)
+        let nowMs = PrometheusAPIClient.milliseconds(now)
+        guard endMs <= nowMs - lagMs else {
+            return .failure(PrometheusFailure(
+                "the interval ends at \(TrackCountsFetcher.iso(endMs)), less than the lag (\(configuration.lag)) ago, so its last scrape may not have landed; wait until \(TrackCountsFetcher.iso(endMs + lagMs)) and ask again"))
+        }
+        return .success(TrackCountsFetcher(client: client, configuration: configuration, target: target, end: end, startMs: startMs, endMs: endMs))
+    }
 }
