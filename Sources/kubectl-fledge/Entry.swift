@@ -1,1 +1,10 @@
-@main struct M { static func main() {} }
+import FledgeCLI
+import Foundation
+
+/// The `kubectl-fledge` executable: all behaviour lives in FledgeCLI.
+@main
+enum KubectlFledge {
+    static func main() async {
+        exit(await FledgeCommand.execute(Array(CommandLine.arguments.dropFirst())))
+    }
+}

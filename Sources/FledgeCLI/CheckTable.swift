@@ -1,0 +1,51 @@
+import CanaryAnalysis
+
+/// The table of every check of a decision: name, canary and stable counts and rates, evidence
+/// against its bound, exposure against its minimum, verdict.
+struct CheckTable {
+    var checks: [Check]
+    var style: Style
+
+    /// The table's lines (header first), columns aligned.
+    func lines() -> [String] {
+        let header = ["#", "CHECK", "CANARY", "STABLE", "EVIDENCE/BOUND", "EXPOSURE/MIN", "VERDICT"]
+        let rows = checks.enumerated().map { i, c in
+            [String(i + 1), c.name, Self.track(c.canary), Self.track(c.stable),
+             Self.pair(c.evidence, c.bound), Self.pair(c.exposure, c.minExposure), c.verdict.rawValue]
+        }
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        func render(_ cells: [String], verdict: Verdict?) -> String {
+            var out: [String] = []
+            for (i, cell) in cells.enumerated() {
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                switch i {
+                case 0: out.append(pad + cell)
+                case cells.count - 1: out.append(verdict.map { style.verdict($0, cell) } ?? cell)
+                default: out.append(cell + pad)
+                }
+            }
+            return out.joined(separator: "  ")
+        }
+        return [style.bold(render(header, verdict: nil))]
+            + zip(rows, checks).map { render($0, verdict: $1.verdict) }
+    }
+
+    /// `events/requests (rate)`, a query's value, or `-`.
+    static func track(_ t: TrackSummary?) -> String {
+        guard let t else { return "-" }
+        if let requests = t.requests, let events = t.events {
+            return "\(formatCount(events))/\(formatCount(requests)) (\(formatPercent(t.rate)))"
+        }
+        if let rate = t.rate { return formatNumber(rate) }
+        return "-"
+    }
+
+    /// `value/limit`, or `-`.
+    static func pair(_ value: Double?, _ limit: Double?) -> String {
+        guard let value, let limit else { return "-" }
+        return "\(formatNumber(value))/\(formatNumber(limit))"
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Where the commands write. Commands never print directly: they write through
+/// ``Console/current``, a task-local value, so tests can run them in-process and capture
+/// standard output and standard error separately.
+public struct Console: Sendable {
+    /// The two output streams.
+    public enum Stream: Sendable {
+        case standardOutput
+        case standardError
+    }
+
+    /// Writes text (already including any newline) to a stream.
+    public var write: @Sendable (String, Stream) -> Void
+    /// Whether standard output is a terminal.
+    public var outputIsTerminal: Bool
+    /// The environment the command sees (for `NO_COLOR`).
+    public var environment: [String: String]
+
+    public init(
+        outputIsTerminal: Bool = false, environment: [String: String] = [:],
+        write: @escaping @Sendable (String, Stream) -> Void
+    ) {
+        self.write = write
+        self.outputIsTerminal = outputIsTerminal
+        self.environment = environment
+    }
+
+    /// The process's real standard output and error, unbuffered.
+    public static let standard = Console(
+        outputIsTerminal: isatty(STDOUT_FILENO) == 1,
+        environment: ProcessInfo.processInfo.environment
+    ) { text, stream in
+        let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
+        handle.write(Data(text.utf8))
+    }
+
+    /// The console of the current task.
+    @TaskLocal public static var current: Console = .standard
+
+    /// Colour is used only on a terminal, and never when `NO_COLOR` is set.
+    public var usesColour: Bool { outputIsTerminal && environment["NO_COLOR"] == nil }
+
+    /// Writes one line to standard output.
+    public func print(_ line: String) { write(line + "\n", .standardOutput) }
+
+    /// Writes one line to standard error.
+    public func printError(_ line: String) { write(line + "\n", .standardError) }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+
+/// The root of the kubectl plugin: `kubectl fledge <subcommand>`.
+///
+/// Run it through ``execute(_:)`` rather than ArgumentParser's `main()`: it maps errors to
+/// the plugin's exit statuses (0 for any verdict, 1 for bad input, 2 for usage errors) and writes
+/// through ``Console/current``.
+public struct FledgeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "kubectl-fledge",
+        abstract: "Inspect and drive Fledge progressive rollouts.",
+        discussion: """
+            Exit status: 0 when the command ran (whatever the verdict), 1 for bad input, \
+            2 for usage errors.
+            """,
+        subcommands: [AnalyzeCommand.self]
+    )
+
+    public init() {}
+
+    /// Parses `arguments` (without the program name), runs the chosen subcommand and returns the
+    /// exit status. Help goes to standard output; errors go to standard error.
+    public static func execute(_ arguments: [String]) async -> Int32 {
+        let console = Console.current
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let error as CLIError {
+            console.printError("Error: \(error.message)")
+            return error.exitStatus
+        } catch let code as ExitCode {
+            return code.rawValue
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { console.print(message) }
+                return 0
+            }
+            if !message.isEmpty { console.printError(message) }
+            return code == .validationFailure ? 2 : 1
+        }
+    }
+}
