@@ -31,6 +31,8 @@ struct JudgeResult: Sendable {
     var inconclusive = 0
     /// For inconclusive runs: how often each kind of check had not passed.
     var blockers: [String: Int] = [:]
+    /// For rolled-back runs (when the judge can say): how often each kind of check had failed.
+    var causes: [String: Int] = [:]
 
     var rolledBack: Int { rollbacksAt.reduce(0, +) }
 
@@ -40,6 +42,7 @@ struct JudgeResult: Sendable {
         promoted += other.promoted
         inconclusive += other.inconclusive
         blockers.merge(other.blockers, uniquingKeysWith: +)
+        causes.merge(other.causes, uniquingKeysWith: +)
     }
 
     func share(_ count: Int) -> Double { runs == 0 ? 0 : Double(count) / Double(runs) }

@@ -21,14 +21,16 @@ struct BenchAnalysis {
         }
         let clock = ContinuousClock()
         let started = clock.now
+        // Timing first, while the simulation's tasks are not competing for the cores.
+        let timing = ThroughputBenchmark(passes: options.timingPasses)
+        let measurements = [timing.hundredTests(), timing.tenRoutesDefault()]
+        log("timing done in \(Report.seconds(started.duration(to: clock.now)))")
         let scenarios = Cases.all(scale: options.effectiveScale)
         let totalRuns = scenarios.reduce(0) { $0 + $1.runs }
         log("simulating \(scenarios.count) cases, \(totalRuns) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         let runner = Runner(scenarios: scenarios, exposureScenarios: Cases.doublingIndices(scenarios))
         let results = await runner.run()
         log("simulation done in \(Report.seconds(started.duration(to: clock.now)))")
-        let timing = ThroughputBenchmark(passes: options.timingPasses)
-        let measurements = [timing.hundredTests(), timing.tenRoutesDefault()]
         let elapsed = started.duration(to: clock.now)
         let report = Report(options: options, scenarios: scenarios, results: results,
                             timings: measurements, elapsed: elapsed)

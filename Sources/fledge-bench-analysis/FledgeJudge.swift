@@ -11,6 +11,8 @@ struct FledgeJudge: Judge {
     private(set) var rolledBack = false
     /// First minute at which exposure ≥ minimum exposure on the service error-rate check.
     private(set) var exposureReachedAt: Int?
+    /// The kinds of check that had failed when the judge first rolled back.
+    private(set) var rollbackCauses: [String] = []
     /// The last exposure and minimum seen on that check.
     private(set) var lastExposure: (exposure: Double, minimum: Double)?
 
@@ -31,7 +33,10 @@ struct FledgeJudge: Judge {
             lastExposure = (exposure, minimum)
             if exposure >= minimum { exposureReachedAt = minute }
         }
-        if decision.outcome == .rollback { rolledBack = true }
+        if decision.outcome == .rollback, !rolledBack {
+            rolledBack = true
+            rollbackCauses = Self.kinds(of: decision.failedChecks)
+        }
         return rolledBack
     }
 
@@ -39,11 +44,16 @@ struct FledgeJudge: Judge {
         let decision = analyzer.conclude(state)
         guard decision.outcome != .promote else { return .promote }
         // Name the kind of check that blocked promotion, without the route: "route error rate".
-        let blockers = Set(decision.checks.filter { $0.verdict != .pass }.map { check -> String in
+        let blockers = decision.checks.filter { $0.verdict != .pass }
+        return Conclusion(promotes: false, blockers: Self.kinds(of: blockers, withVerdict: true))
+    }
+
+    /// Check names with the route replaced by "route" (so that routes add up), deduplicated.
+    static func kinds(of checks: [Check], withVerdict: Bool = false) -> [String] {
+        Set(checks.map { check -> String in
             var name = check.name
             if let route = check.route, name.hasPrefix(route + " ") { name = "route " + name.dropFirst(route.count + 1) }
-            return "\(name) (\(check.verdict.rawValue))"
-        })
-        return Conclusion(promotes: false, blockers: blockers.sorted())
+            return withVerdict ? "\(name) (\(check.verdict.rawValue))" : name
+        }).sorted()
     }
 }

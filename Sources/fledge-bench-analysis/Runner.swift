@@ -65,6 +65,7 @@ struct Runner: Sendable {
                 result.judges[i].runs += 1
                 if let minute = rolledBackAt[i] {
                     result.judges[i].rollbacksAt[minute] += 1
+                    for cause in judge.rollbackCauses { result.judges[i].causes[cause, default: 0] += 1 }
                 } else {
                     let conclusion = judge.conclude()
                     if conclusion.promotes {

@@ -10,6 +10,9 @@ struct ThroughputBenchmark: Sendable {
         var intervals: Int
         /// Mean over every timed interval after the first pass, in microseconds.
         var meanMicroseconds: Double
+        /// The median over passes of a pass's mean per interval, in microseconds: robust to other
+        /// processes on a shared machine.
+        var medianPassMicroseconds: Double
         /// The slowest pass's mean, in microseconds.
         var worstPassMicroseconds: Double
         /// The very first interval (cold exposure-requirement cache), in microseconds.
@@ -49,6 +52,7 @@ struct ThroughputBenchmark: Sendable {
         var first = Duration.zero
         var total = Duration.zero
         var worst = Duration.zero
+        var passTimes: [Duration] = []
         var timed = 0
         var tests = 0
         var sink = 0
@@ -68,6 +72,7 @@ struct ThroughputBenchmark: Sendable {
                 total += passTime
                 timed += samples.count
                 worst = max(worst, passTime)
+                passTimes.append(passTime)
             }
         }
         // decide() alone, on the state after a full pass.
@@ -83,6 +88,7 @@ struct ThroughputBenchmark: Sendable {
         }
         return Measurement(label: label, tests: tests, intervals: timed,
                            meanMicroseconds: micro(total) / Double(max(timed, 1)),
+                           medianPassMicroseconds: micro(passTimes.sorted()[passTimes.count / 2]) / Double(samples.count),
                            worstPassMicroseconds: micro(worst) / Double(samples.count),
                            firstIntervalMicroseconds: micro(first),
                            decideMicroseconds: micro(decideTotal) / Double(decideRepeats))
