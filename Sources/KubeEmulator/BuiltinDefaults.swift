@@ -1,0 +1,129 @@
+import Foundation
+import KubeJSON
+
+/// Defaulting the real server's built-in strategies perform, for the fields clients read back.
+enum BuiltinDefaults {
+    static func apply(to obj: inout JSONValue, type: ResourceType, state: ClusterState) {
+        switch (type.group, type.resource) {
+        case ("apps", "deployments"):
+            setIfMissing(&obj, ["spec", "replicas"], 1)
+            setIfMissing(&obj, ["spec", "progressDeadlineSeconds"], 600)
+            setIfMissing(&obj, ["spec", "revisionHistoryLimit"], 10)
+            setIfMissing(&obj, ["spec", "strategy", "type"], "RollingUpdate")
+            if obj[path: ["spec", "strategy", "type"]]?.stringValue == "RollingUpdate" {
+                setIfMissing(&obj, ["spec", "strategy", "rollingUpdate", "maxUnavailable"], "25%")
+                setIfMissing(&obj, ["spec", "strategy", "rollingUpdate", "maxSurge"], "25%")
+            }
+            defaultPodSpec(&obj, ["spec", "template", "spec"])
+        case ("apps", "replicasets"):
+            setIfMissing(&obj, ["spec", "replicas"], 1)
+            defaultPodSpec(&obj, ["spec", "template", "spec"])
+        case ("", "pods"):
+            defaultPodSpec(&obj, ["spec"])
+            setIfMissing(&obj, ["status", "phase"], "Pending")
+        case ("", "services"):
+            setIfMissing(&obj, ["spec", "type"], "ClusterIP")
+            setIfMissing(&obj, ["spec", "sessionAffinity"], "None")
+            if obj[path: ["spec", "type"]]?.stringValue != "ExternalName" {
+                let key = (obj["metadata"]?["namespace"]?.stringValue ?? "") + "/" + (obj["metadata"]?["name"]?.stringValue ?? "")
+                let h = key.utf8.reduce(UInt32(2166136261)) { ($0 ^ UInt32($1)) &* 16777619 }
+                let ip = "10.96.\(h % 250).\(h / 250 % 253 + 1)"
+                setIfMissing(&obj, ["spec", "clusterIP"], .string(ip))
+                setIfMissing(&obj, ["spec", "clusterIPs"], [.string(ip)])
+            }
+            if let ports = obj[path: ["spec", "ports"]]?.arrayValue {
+                obj[path: ["spec", "ports"]] = .array(ports.map { p in
+                    var p = p
+                    if p["protocol"] == nil { p["protocol"] = "TCP" }
+                    if p["targetPort"] == nil { p["targetPort"] = p["port"] }
+                    return p
+                })
+            }
+        case ("", "namespaces"):
+            setIfMissing(&obj, ["spec", "finalizers"], ["kubernetes"])
+            setIfMissing(&obj, ["status", "phase"], "Active")
+            setIfMissing(&obj, ["metadata", "labels", "kubernetes.io/metadata.name"], obj["metadata"]?["name"] ?? "")
+        case ("", "secrets"):
+            setIfMissing(&obj, ["type"], "Opaque")
+            if let stringData = obj["stringData"]?.objectValue {
+                for (k, v) in stringData {
+                    obj[path: ["data", k]] = .string(Data((v.stringValue ?? "").utf8).base64EncodedString())
+                }
+                obj["stringData"] = nil
+            }
+        case ("apiextensions.k8s.io", "customresourcedefinitions"):
+            if let kind = obj[path: ["spec", "names", "kind"]]?.stringValue {
+                setIfMissing(&obj, ["spec", "names", "singular"], .string(kind.lowercased()))
+                setIfMissing(&obj, ["spec", "names", "listKind"], .string(kind + "List"))
+            }
+            setIfMissing(&obj, ["spec", "conversion", "strategy"], "None")
+        default:
+            break
+        }
+    }
+
+    static func defaultPodSpec(_ obj: inout JSONValue, _ path: [String]) {
+        guard obj[path: path] != nil else { return }
+        setIfMissing(&obj, path + ["restartPolicy"], "Always")
+        setIfMissing(&obj, path + ["terminationGracePeriodSeconds"], 30)
+        setIfMissing(&obj, path + ["dnsPolicy"], "ClusterFirst")
+        setIfMissing(&obj, path + ["schedulerName"], "default-scheduler")
+        setIfMissing(&obj, path + ["securityContext"], [:])
+        if let containers = obj[path: path + ["containers"]]?.arrayValue {
+            obj[path: path + ["containers"]] = .array(containers.map { c in
+                var c = c
+                if c["imagePullPolicy"] == nil {
+                    let image = c["image"]?.stringValue ?? ""
+                    c["imagePullPolicy"] = image.hasSuffix(":latest") || !image.contains(":") ? "Always" : "IfNotPresent"
+                }
+                if c["terminationMessagePath"] == nil { c["terminationMessagePath"] = "/dev/termination-log" }
+                if c["terminationMessagePolicy"] == nil { c["terminationMessagePolicy"] = "File" }
+                if c["resources"] == nil { c["resources"] = [:] }
+                if let ports = c["ports"]?.arrayValue {
+                    c["ports"] = .array(ports.map { p in var p = p; if p["protocol"] == nil { p["protocol"] = "TCP" }; return p })
+                }
+                return c
+            })
+        }
+    }
+
+    static func setIfMissing(_ obj: inout JSONValue, _ path: [String], _ value: JSONValue) {
+        if obj[path: path] == nil { obj[path: path] = value }
+    }
+}
+
+/// Validation rules of built-in kinds beyond their schema.
+enum BuiltinValidation {
+    static func validate(_ obj: JSONValue, type: ResourceType) -> [FieldError] {
+        var errors: [FieldError] = []
+        switch (type.group, type.resource) {
+        case ("apps", "deployments"), ("apps", "replicasets"):
+            if let r = obj[path: ["spec", "replicas"]]?.intValue, r < 0 {
+                errors.append(.invalid("spec.replicas", .number(Double(r)), "must be greater than or equal to 0"))
+            }
+            let labels = (obj[path: ["spec", "template", "metadata", "labels"]]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+            if let sel = obj[path: ["spec", "selector"]] {
+                if let s = try? LabelSelector(object: sel) {
+                    if s.isEmpty {
+                        errors.append(.invalid("spec.selector", sel, "empty selector is invalid for deployment"))
+                    } else if !s.matches(labels) {
+                        errors.append(.invalid("spec.template.metadata.labels", .object(labels.mapValues { .string($0) }),
+                                               "`selector` does not match template `labels`"))
+                    }
+                }
+            }
+            for (i, c) in (obj[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? []).enumerated() where c["image"] == nil {
+                errors.append(.required("spec.template.spec.containers[\(i)].image"))
+            }
+        case ("", "pods"):
+            for (i, c) in (obj[path: ["spec", "containers"]]?.arrayValue ?? []).enumerated() where c["image"] == nil {
+                errors.append(.required("spec.containers[\(i)].image"))
+            }
+        case ("apiextensions.k8s.io", "customresourcedefinitions"):
+            errors += CustomResources.validate(obj)
+        default:
+            break
+        }
+        return errors
+    }
+}

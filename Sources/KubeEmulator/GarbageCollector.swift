@@ -1,0 +1,77 @@
+import KubeJSON
+
+/// The ownerReferences garbage collector: deletes dependents whose owners are all gone (background
+/// propagation), and completes foreground deletions once no blocking dependents remain.
+final class GarbageCollector: Sendable {
+    let store: Store
+
+    init(store: Store) { self.store = store }
+
+    func run() async {
+        for await message in store.subscribeAll() {
+            guard case .event(let e) = message else { continue }
+            if e.kind == .deleted || e.object["metadata"]?["deletionTimestamp"] != nil {
+                sweep()
+            }
+        }
+    }
+
+    /// One pass: repeat until nothing changes (cascades through generations of dependents).
+    func sweep() {
+        store.withState { s in
+            for _ in 0..<16 where Self.pass(&s) {}
+        }
+    }
+
+    static func pass(_ s: inout ClusterState) -> Bool {
+        var changed = false
+        var uids: Set<String> = []
+        for (_, o) in s.allObjects() { if let u = o["metadata"]?["uid"]?.stringValue { uids.insert(u) } }
+        for (gr, o) in s.allObjects() {
+            let refs = o["metadata"]?["ownerReferences"]?.arrayValue ?? []
+            guard !refs.isEmpty else { continue }
+            let alive = refs.filter { uids.contains($0["uid"]?.stringValue ?? "") }
+            let key = ObjectKey(namespace: o["metadata"]?["namespace"]?.stringValue ?? "", name: o["metadata"]?["name"]?.stringValue ?? "")
+            if alive.isEmpty {
+                if o["metadata"]?["deletionTimestamp"] == nil, let type = s.types[gr] {
+                    let opts = WriteOptions(type: type, version: type.preferredVersion, namespace: type.namespaced ? key.namespace : nil)
+                    _ = try? s.delete(name: key.name, opts, DeleteOptions(propagation: .background))
+                    changed = true
+                }
+            } else if alive.count != refs.count {
+                var updated = o
+                updated[path: ["metadata", "ownerReferences"]] = .array(alive)
+                s.put(gr, updated)
+                changed = true
+            }
+        }
+        // Foreground deletions: delete dependents, then release the owner when no blocking dependent is left.
+        for (gr, o) in s.allObjects() {
+            let finalizers = (o["metadata"]?["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
+            guard o["metadata"]?["deletionTimestamp"] != nil, finalizers.contains("foregroundDeletion"),
+                  let uid = o["metadata"]?["uid"]?.stringValue else { continue }
+            let deps = s.dependents(of: uid)
+            for (dgr, d) in deps where d["metadata"]?["deletionTimestamp"] == nil {
+                guard let type = s.types[dgr] else { continue }
+                let ns = d["metadata"]?["namespace"]?.stringValue
+                let opts = WriteOptions(type: type, version: type.preferredVersion, namespace: type.namespaced ? ns : nil)
+                _ = try? s.delete(name: d["metadata"]?["name"]?.stringValue ?? "", opts, DeleteOptions(propagation: .foreground))
+                changed = true
+            }
+            let blocking = s.dependents(of: uid).filter { _, d in
+                (d["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains {
+                    $0["uid"]?.stringValue == uid && $0["blockOwnerDeletion"]?.boolValue == true
+                }
+            }
+            if blocking.isEmpty {
+                var updated = o
+                let rest = finalizers.filter { $0 != "foregroundDeletion" }
+                updated[path: ["metadata", "finalizers"]] = rest.isEmpty ? nil : .array(rest.map { .string($0) })
+                let key = ObjectKey(namespace: o["metadata"]?["namespace"]?.stringValue ?? "", name: o["metadata"]?["name"]?.stringValue ?? "")
+                if rest.isEmpty { s.purge(gr, key) } else { s.put(gr, updated) }
+                changed = true
+            }
+        }
+        return changed
+    }
+}
