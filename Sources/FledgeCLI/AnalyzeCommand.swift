@@ -81,7 +81,9 @@ public struct AnalyzeCommand: AsyncParsableCommand {
                 throw CLIError.badInput("cannot set up the Prometheus client: \(error)")
             }
             let loop = LiveAnalysis(
-                provider: provider, target: live.target, configuration: configuration,
+                provider: provider,
+                baselineSource: { target, start, end in await provider.baseline(for: target, from: start, to: end) },
+                target: live.target, configuration: configuration,
                 interval: live.interval.duration, intervals: live.intervalCount,
                 baselineWindow: live.baselineWindow.duration, lag: live.lag.duration)
             do {

@@ -18,7 +18,7 @@ public struct HumanReporter: AnalysisReporter {
         console.print("plan: \(plan.tests.count) test\(plan.tests.count == 1 ? "" : "s") (\(names)); "
             + "each fails at evidence \(formatNumber(plan.bound)) (α = \(formatNumber(alpha)))")
         for check in plan.notRun {
-            console.print(style.dim("not run: \(check.name): \(check.reason)"))
+            console.print(style.dim("\(check.name): \(check.reason)"))
         }
     }
 

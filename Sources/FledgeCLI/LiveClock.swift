@@ -11,10 +11,14 @@ public struct LiveClock: Sendable {
         self.sleepUntil = sleepUntil
     }
 
-    /// Wall-clock time; sleeps with `Task.sleep` (so cancellation ends the wait).
+    /// Wall-clock time; sleeps with `Task.sleep` (so cancellation ends the wait) until the wall clock
+    /// has passed the moment.
     public static let system = LiveClock(now: { Date() }, sleepUntil: { date in
-        let wait = date.timeIntervalSinceNow
-        if wait > 0 { try await Task.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) }
+        while true {
+            let wait = date.timeIntervalSinceNow
+            if wait <= 0 { return }
+            try await Task.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)) + 1))
+        }
     })
 
     /// A clock stopped at `start` that returns at once from every wait.

@@ -14,7 +14,7 @@ public struct LiveOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The service's namespace, when the metrics carry it.", valueName: "ns"))
     public var namespace: String?
 
-    @Option(help: ArgumentHelp("stable's service.version.", valueName: "version"))
+    @Option(help: ArgumentHelp("Stable's service.version.", valueName: "version"))
     public var stableVersion: String?
 
     @Option(help: ArgumentHelp("The canary's service.version.", valueName: "version"))
@@ -23,7 +23,7 @@ public struct LiveOptions: ParsableArguments {
     @Option(help: "Length of one analysis interval (e.g. 30s, 1m).")
     public var interval = DurationArgument(.seconds(60))
 
-    @Option(help: "How long to analyse (the time budget): the verdict comes after this many whole intervals.")
+    @Option(help: "How long to analyse (the time budget): the verdict comes after the last whole interval that fits.")
     public var duration = DurationArgument(.seconds(600))
 
     @Option(name: .customLong("baseline"), help: "Length of stable's baseline window, ending when the command starts.")
