@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// The slice of the Prometheus HTTP API the provider uses: instant queries, sent as
 /// form-encoded POSTs to `/api/v1/query`. Owns its `HTTPClient`; call ``shutdown()`` once done.
@@ -13,6 +14,7 @@ final class PrometheusAPIClient: Sendable {
     private let authorization: String?
     private let timeout: Duration
     private let http: HTTPClient
+    private let isShutDown = Atomic(false)
 
     /// Largest answer accepted, so a runaway query cannot exhaust memory.
     static let maxBodyBytes = 64 << 20
@@ -92,7 +94,16 @@ final class PrometheusAPIClient: Sendable {
     }
 
     func shutdown() async {
+        guard !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         try? await http.shutdown()
+    }
+
+    /// A client dropped without ``shutdown()`` still releases its connections (and does not trip
+    /// AsyncHTTPClient's debug-build check).
+    deinit {
+        if !isShutDown.load(ordering: .acquiring) {
+            _ = http.shutdown()
+        }
     }
 
     private func send(_ request: HTTPClientRequest) async throws(PrometheusFailure) -> (status: Int, body: Data) {

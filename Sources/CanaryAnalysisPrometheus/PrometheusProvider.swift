@@ -94,7 +94,8 @@ public final class PrometheusProvider: MetricProvider {
         }
     }
 
-    /// Releases the HTTP client. The provider must not be used afterwards.
+    /// Releases the HTTP client. The provider must not be used afterwards. (A provider dropped
+    /// without it still releases its connections, in the background.)
     public func shutdown() async {
         await client.shutdown()
     }

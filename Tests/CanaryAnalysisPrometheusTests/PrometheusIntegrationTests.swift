@@ -15,7 +15,7 @@ func http(
     return HistogramSeries(labels: labels + extra, count: count, buckets: le)
 }
 
-func value<T>(_ reading: MetricReading<T>, sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+func value<T>(_ reading: MetricReading<T>) throws -> T {
     switch reading {
     case .value(let v): return v
     case .noData(let reason): throw HarnessError("expected a value, got noData: \(reason)")
@@ -299,5 +299,26 @@ struct PrometheusIntegrationTests {
         #expect(sample.stable == TrackCounts(requests: 304, errors: 4, latency: LatencyHistogram(bounds: bounds, counts: [304, 304, 304, 304])))
         #expect(sample.canary == TrackCounts(requests: 22, errors: 2, latency: LatencyHistogram(bounds: bounds, counts: [22, 22, 22, 22])))
         #expect(reason(unknown)?.contains("no target_info series for service \"nobody\"") == true, "\(String(describing: reason(unknown)))")
+    }
+
+    @Test func sendsCredentialsAndReportsANonPrometheusAnswerWithoutThem() async throws {
+        let env = try TestEnvironment.require()
+        let end = try await env.mark()
+        // Point the provider at the exporter: it answers every request with exposition text, not JSON.
+        for (auth, header) in [(PrometheusConfiguration.Authentication.bearer(token: "tok-123"), "Bearer tok-123"),
+                               (.basic(username: "fledge", password: "pa:ss"), "Basic ZmxlZGdlOnBhOnNz")] {
+            var configuration = PrometheusConfiguration(address: URL(string: "http://127.0.0.1:\(env.exporter.port)/prom")!)
+            configuration.lag = .zero
+            configuration.authentication = auth
+            let provider = try PrometheusProvider(configuration: configuration)
+            let reading = await provider.sample(for: AnalysisTarget(service: "shop"), from: end.addingTimeInterval(-10), to: end, queries: [])
+            await provider.shutdown()
+            let text = try #require(reason(reading))
+            #expect(text.contains("not the JSON of its query API"), "\(text)")
+            #expect(!text.contains("tok-123") && !text.contains("pa:ss") && !text.contains("ZmxlZGdl"))
+            let requests = env.exporter.requests(to: "/prom/api/v1/query")
+            #expect(requests.last?.method == "POST")
+            #expect(requests.last?.authorization == header)
+        }
     }
 }

@@ -72,6 +72,10 @@ struct PrometheusProviderTests {
         #expect(problem { $0.lookback = .zero }?.contains("lookback") == true)
     }
 
+    @Test func droppingAProviderWithoutShutdownIsSafe() throws {
+        _ = try PrometheusProvider(configuration: PrometheusConfiguration(address: URL(string: "http://127.0.0.1:9")!))
+    }
+
     @Test func errorClassification() {
         let aggregator = TrafficAggregator(routeLabel: "http_route", statusCodeLabel: "http_response_status_code",
                                            errorTypeLabel: "error_type", startMs: 0, endMs: 1)

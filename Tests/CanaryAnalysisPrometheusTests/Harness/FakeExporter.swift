@@ -33,6 +33,7 @@ final class FakeExporter: Sendable {
         var generation = 0
         var histograms: [String: [HistogramSeries]] = [:]
         var gauges: [String: [GaugeSample]] = [:]
+        var requests: [(method: String, uri: String, authorization: String?)] = []
     }
 
     private let state = Mutex(State())
@@ -51,7 +52,8 @@ final class FakeExporter: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(ExporterHandler(render: { holder.render() }))
+                    try channel.pipeline.syncOperations.addHandler(ExporterHandler(
+                        render: { holder.render() }, record: { holder.record($0) }))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -70,6 +72,15 @@ final class FakeExporter: Sendable {
             $0.generation += 1
             return $0.generation
         }
+    }
+
+    private func record(_ head: HTTPRequestHead) {
+        state.withLock { $0.requests.append((head.method.rawValue, head.uri, head.headers.first(name: "Authorization"))) }
+    }
+
+    /// The requests served so far whose URI starts with `prefix`.
+    func requests(to prefix: String) -> [(method: String, uri: String, authorization: String?)] {
+        state.withLock { $0.requests.filter { $0.uri.hasPrefix(prefix) } }
     }
 
     func stop() async {
@@ -114,6 +125,7 @@ final class FakeExporter: Sendable {
     private final class Holder: Sendable {
         let exporter = Mutex<FakeExporter?>(nil)
         func render() -> String { exporter.withLock { $0 }?.render() ?? "" }
+        func record(_ head: HTTPRequestHead) { exporter.withLock { $0 }?.record(head) }
     }
 }
 
@@ -123,11 +135,17 @@ private final class ExporterHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let render: @Sendable () -> String
+    private let record: @Sendable (HTTPRequestHead) -> Void
 
-    init(render: @escaping @Sendable () -> String) { self.render = render }
+    init(render: @escaping @Sendable () -> String, record: @escaping @Sendable (HTTPRequestHead) -> Void) {
+        self.render = render
+        self.record = record
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .end = unwrapInboundIn(data) else { return }
+        let part = unwrapInboundIn(data)
+        if case .head(let head) = part { record(head) }
+        guard case .end = part else { return }
         let body = render()
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")

@@ -17,11 +17,16 @@ final class PrometheusProcess: Sendable {
 
     var address: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    /// The binary: `$PROMETHEUS_BIN`, else `prometheus` on the PATH, else /usr/bin/prometheus.
+    /// The binary: `$PROMETHEUS_BIN` if set, else `prometheus` on the PATH, else /usr/bin/prometheus.
     static func binary() throws -> String {
         let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["PROMETHEUS_BIN"], !explicit.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: explicit) else {
+                throw HarnessError("PROMETHEUS_BIN=\(explicit) is not an executable file; unset it to use the prometheus that `make deps` installs")
+            }
+            return explicit
+        }
         var candidates: [String] = []
-        if let explicit = environment["PROMETHEUS_BIN"], !explicit.isEmpty { candidates.append(explicit) }
         for dir in (environment["PATH"] ?? "").split(separator: ":") { candidates.append("\(dir)/prometheus") }
         candidates.append("/usr/bin/prometheus")
         for path in candidates where FileManager.default.isExecutableFile(atPath: path) { return path }
