@@ -58,7 +58,7 @@ public struct ReplayDecoder: Sendable {
         do {
             value = try JSONValue.parse(text)
         } catch {
-            throw LineProblem("not valid JSON\(jsonDetail(error))")
+            throw LineProblem("not valid JSON: \(error)")
         }
         let top = try object(value, "the line")
         try onlyKeys(top, ["interval", "phase", "tracks", "routes"], "")
@@ -220,15 +220,6 @@ public struct ReplayDecoder: Sendable {
             let where_ = path.isEmpty ? "" : " in \(path)"
             throw LineProblem("unknown key \"\(unknown)\"\(where_) (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
-    }
-
-    private func jsonDetail(_ error: any Error) -> String {
-        guard case DecodingError.dataCorrupted(let context) = error else { return "" }
-        if let underlying = context.underlyingError {
-            let text = "\(underlying)"
-            return text.isEmpty ? "" : ": \(text)"
-        }
-        return ""
     }
 }
 

@@ -85,12 +85,13 @@ struct LiveAnalysisTests {
     }
 
     @Test func baselineFixesLatencyThresholds() async throws {
-        let histogram = LatencyHistogram(bounds: [0.05, 0.25, 0.5, .infinity], counts: [19_800, 19_800, 20_000, 20_000])
+        // Exactly 1% of stable's requests above 50 ms and 0.1% above 250 ms.
+        let histogram = LatencyHistogram(bounds: [0.05, 0.25, 0.5, .infinity], counts: [19_800, 19_980, 20_000, 20_000])
         let baseline = TrafficSample(stable: TrackCounts(requests: 20_000, errors: 100, latency: histogram), canary: .zero)
         let provider = InMemoryProvider([.value(baseline), .value(Self.healthy)])
         let reporter = RecordingReporter()
         _ = try await Self.loop(provider, intervals: 1, configuration: AnalysisConfiguration()).run(reporter: reporter)
-        #expect(reporter.plan?.tests.map(\.name) == ["error rate", "latency p99 > 50ms", "latency p999 > 500ms"])
+        #expect(reporter.plan?.tests.map(\.name) == ["error rate", "latency p99 > 50ms", "latency p999 > 250ms"])
         #expect(reporter.note == nil)
     }
 

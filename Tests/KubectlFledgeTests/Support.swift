@@ -62,13 +62,14 @@ func examplePath(_ name: String) -> String {
 enum Replay {
     static let le = "[0.005,0.01,0.025,0.05,0.075,0.1,0.25,0.5,0.75,1,2.5,5,7.5,10,\"+Inf\"]"
 
-    /// A track `T`; with `slow`, a histogram where `slow` requests took longer than 250 ms
-    /// and the rest at most 50 ms.
-    static func track(_ requests: Int, _ errors: Int, slow: Int? = nil) -> String {
+    /// A track `T`; with `slow`, a histogram where `slow` requests took longer than 50 ms, of which
+    /// `verySlow` longer than 250 ms (all at most 500 ms), and the rest at most 50 ms.
+    static func track(_ requests: Int, _ errors: Int, slow: Int? = nil, verySlow: Int = 0) -> String {
         guard let slow else { return "{\"requests\":\(requests),\"errors\":\(errors)}" }
         let fast = requests - slow
+        let upTo250ms = requests - verySlow
         // counts for le = 5ms,10ms,25ms,50ms,75ms,100ms,250ms,500ms,750ms,1s,2.5s,5s,7.5s,10s,+Inf
-        let counts = [0, 0, fast / 2, fast, fast, fast, fast, requests, requests, requests, requests, requests, requests, requests, requests]
+        let counts = [0, 0, fast / 2, fast, fast, fast, upTo250ms, requests, requests, requests, requests, requests, requests, requests, requests]
         return "{\"requests\":\(requests),\"errors\":\(errors),\"latency\":{\"le\":\(le),\"counts\":[\(counts.map(String.init).joined(separator: ","))]}}"
     }
 
