@@ -18,7 +18,7 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
     public var power: Double = 0.8
     /// The regression that power is computed against (canary rate ÷ stable rate).
     public var detectRatio: Double = 2
-    /// A stable event rate below this is treated as this rate when exposure is counted, so that
+    /// A stable error rate below this is treated as this rate when an error-rate test's exposure is counted, so that
     /// a service with (almost) no errors is promotable after `minExposure / minBaseRate` canary
     /// requests with no excess errors.
     public var minBaseRate: Double = 0.001

@@ -52,8 +52,9 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     /// Builds the plan from stable's baseline traffic.
     ///
     /// - The aggregate error-rate test always runs.
-    /// - Latency: for each quantile, stable's quantile snapped up to a bucket bound; quantiles
-    ///   that snap to the same bound are one test. With no baseline histogram, latency is not run.
+    /// - Latency: for each quantile `q`, the bucket bound whose share of stable's baseline requests
+    ///   above it is nearest (as a ratio) to `1 − q` (see ``LatencyHistogram/threshold(forQuantile:total:)``);
+    ///   quantiles that snap to the same bound are one test. With no baseline histogram, latency is not run.
     /// - Per route (when asked): the busiest `maxRoutes` routes of the baseline, each with its own
     ///   error-rate and latency tests.
     public init(configuration: AnalysisConfiguration, baseline: Baseline) {
@@ -71,11 +72,10 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
             }
             var byBound: [(bound: Double, quantiles: [Double])] = []
             for q in configuration.latencyQuantiles.sorted() {
-                guard let bound = histogram.quantileBound(q, total: counts.requests) else { continue }
-                if bound == .infinity {
+                guard let bound = histogram.threshold(forQuantile: q, total: counts.requests) else {
                     notRun.append(Check(
                         name: "\(prefix)latency \(formatQuantile(q))", metric: .latency, route: route, verdict: .noData,
-                        reason: "not run: stable's \(formatQuantile(q)) is above the largest finite bucket bound"))
+                        reason: "not run: no bucket bound of stable's baseline histogram has requests above it"))
                     continue
                 }
                 if let i = byBound.firstIndex(where: { $0.bound == bound }) {
@@ -108,29 +108,4 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         self.notRun = notRun
         self.bound = Double(tests.count) / configuration.alpha
     }
-}
-
-func formatQuantile(_ q: Double) -> String {
-    // 0.99 → p99, 0.999 → p999, 0.5 → p50, 0.9 → p90
-    var digits = String(format: "%.6f", q).dropFirst(2)  // "990000"
-    while digits.count > 2, digits.hasSuffix("0") { digits = digits.dropLast() }
-    return "p\(digits)"
-}
-
-func formatSeconds(_ s: Double) -> String {
-    if s < 1 { return "\(formatNumber(s * 1000))ms" }
-    return "\(formatNumber(s))s"
-}
-
-func formatNumber(_ x: Double) -> String {
-    if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
-    var s = String(format: "%.4g", x)
-    if s.contains("e") { return s }
-    while s.contains("."), s.hasSuffix("0") { s.removeLast() }
-    return s
-}
-
-func formatPercent(_ x: Double?) -> String {
-    guard let x else { return "n/a" }
-    return String(format: "%.2f%%", x * 100)
 }

@@ -153,7 +153,10 @@ public struct CanaryAnalyzer: Sendable {
             return check
         }
         let stableRate = Double(t.stable.events) / Double(t.stable.requests)
-        let exposure = Double(t.canary.requests) * max(stableRate, configuration.minBaseRate)
+        // The floor keeps error-free services promotable; a latency threshold is chosen where
+        // stable has events, so its real rate is used as it is.
+        let rate = spec.metric == .errorRate ? max(stableRate, configuration.minBaseRate) : stableRate
+        let exposure = Double(t.canary.requests) * rate
         let share = Double(t.canary.requests) / Double(t.canary.requests + t.stable.requests)
         let minExposure = minimumExposure(tests: Int((bound * configuration.alpha).rounded()), canaryShare: share)
         check.exposure = exposure

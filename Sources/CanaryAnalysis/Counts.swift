@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cumulative latency histogram of one interval on one track, as Prometheus and
 /// OpenTelemetry explicit-bucket histograms report it.
 ///
@@ -50,6 +52,26 @@ public struct LatencyHistogram: Codable, Sendable, Equatable {
             return bound
         }
         return .infinity
+    }
+
+    /// The bucket bound a latency test for `quantile` uses: among the finite bounds with at least one
+    /// of the `total` requests above them, the one whose share of requests above it is nearest to
+    /// `1 − quantile` as a ratio (|log(share / (1 − q))| smallest). Nil when no bound qualifies.
+    ///
+    /// Nearest rather than "next bound up": with coarse buckets (OpenTelemetry's default
+    /// 0.25 s, 0.5 s, …) the next bound above a p999 can have 50 times fewer requests above it than
+    /// 0.1%, and a test on such rare events can never gather the exposure a pass needs.
+    public func threshold(forQuantile quantile: Double, total: Int) -> Double? {
+        guard total > 0 else { return nil }
+        let target = 1 - quantile
+        var best: (bound: Double, distance: Double)?
+        for (bound, count) in zip(bounds, counts) where bound.isFinite {
+            let above = total - count
+            guard above > 0 else { continue }
+            let distance = abs(log(Double(above) / Double(total) / target))
+            if best == nil || distance < best!.distance { best = (bound, distance) }
+        }
+        return best?.bound
     }
 
     /// Adds another histogram with the same bounds; nil when the bounds differ.

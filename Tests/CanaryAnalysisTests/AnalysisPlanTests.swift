@@ -13,11 +13,13 @@ let stableLatency = histogram(total: 10_000, cumulativeFractions:
     [0.1, 0.3, 0.6, 0.8, 0.95, 0.989, 0.9985, 1, 1, 1, 1, 1, 1, 1, 1])
 
 @Suite struct AnalysisPlanTests {
-    @Test func thresholdsSnapUpToBucketBounds() {
+    /// 1.1% of stable is slower than 100 ms (nearest to p99's 1%), 0.15% slower than 250 ms
+    /// (nearest to p999's 0.1%); nothing is slower than 500 ms, so 500 ms is never chosen.
+    @Test func thresholdsSnapToTheBoundWithTheNearestShareAbove() {
         let baseline = Baseline(stable: TrackCounts(requests: 10_000, errors: 10, latency: stableLatency))
         let plan = AnalysisPlan(configuration: AnalysisConfiguration(), baseline: baseline)
-        #expect(plan.tests.map(\.name) == ["error rate", "latency p99 > 250ms", "latency p999 > 500ms"])
-        #expect(plan.tests.map(\.threshold) == [nil, 0.25, 0.5])
+        #expect(plan.tests.map(\.name) == ["error rate", "latency p99 > 100ms", "latency p999 > 250ms"])
+        #expect(plan.tests.map(\.threshold) == [nil, 0.1, 0.25])
         #expect(plan.bound == 3 / 0.05)
         #expect(plan.notRun.isEmpty)
     }
@@ -25,13 +27,14 @@ let stableLatency = histogram(total: 10_000, cumulativeFractions:
     @Test func quantilesOnTheSameBoundAreOneTest() {
         var config = AnalysisConfiguration()
         config.latencyQuantiles = [0.5, 0.9, 0.99, 0.999]
-        // p90 and p99 are both in the 250 ms bucket here.
+        // Shares above: 40% at 25 ms (p50), 12% at 100 ms (p90), 0.5% at 250 ms (nearest to both
+        // p99's 1% and p999's 0.1%, as nothing is slower than 500 ms).
         let h = histogram(total: 10_000, cumulativeFractions: [0.1, 0.3, 0.6, 0.8, 0.85, 0.88, 0.995, 1, 1, 1, 1, 1, 1, 1, 1])
         let plan = AnalysisPlan(configuration: config, baseline: Baseline(stable: TrackCounts(requests: 10_000, errors: 0, latency: h)))
         let latency = plan.tests.filter { $0.metric == .latency }
-        #expect(latency.map(\.threshold) == [0.025, 0.25, 0.5])
-        #expect(latency[1].quantiles == [0.9, 0.99])
-        #expect(latency[1].name == "latency p90/p99 > 250ms")
+        #expect(latency.map(\.threshold) == [0.025, 0.1, 0.25])
+        #expect(latency[2].quantiles == [0.99, 0.999])
+        #expect(latency[2].name == "latency p99/p999 > 250ms")
         #expect(plan.bound == 4 / 0.05)
     }
 
@@ -43,12 +46,21 @@ let stableLatency = histogram(total: 10_000, cumulativeFractions:
         #expect(plan.notRun[0].reason.contains("not run"))
     }
 
-    @Test func quantileAboveTheLastFiniteBoundIsNotRun() {
-        // 2% of requests only in +Inf: p99 cannot be bounded.
+    @Test func aQuantileInTheInfBucketUsesTheLargestFiniteBound() {
+        // 2% of requests only in +Inf: every bound from 500 ms to 10 s has 2% above it, the nearest
+        // share to both p99 and p999; ties go to the smallest bound.
         let h = histogram(total: 1000, cumulativeFractions: [0, 0, 0, 0.5, 0.9, 0.95, 0.97, 0.98, 0.98, 0.98, 0.98, 0.98, 0.98, 0.98, 1])
+        let plan = AnalysisPlan(configuration: AnalysisConfiguration(), baseline: Baseline(stable: TrackCounts(requests: 1000, errors: 0, latency: h)))
+        #expect(plan.tests.map(\.threshold) == [nil, 0.5])
+    }
+
+    @Test func noBoundWithRequestsAboveItMeansLatencyIsNotRun() {
+        // Every request at most 5 ms: no bound has events above it to compare.
+        let h = histogram(total: 1000, cumulativeFractions: Array(repeating: 1, count: 15))
         let plan = AnalysisPlan(configuration: AnalysisConfiguration(), baseline: Baseline(stable: TrackCounts(requests: 1000, errors: 0, latency: h)))
         #expect(plan.tests.map(\.metric) == [.errorRate])
         #expect(plan.notRun.map(\.name) == ["latency p99", "latency p999"])
+        #expect(plan.notRun.allSatisfy { $0.verdict == .noData && $0.reason.hasPrefix("not run") })
     }
 
     @Test func perRouteTestsTakeTheBusiestRoutes() {
@@ -81,5 +93,26 @@ let stableLatency = histogram(total: 10_000, cumulativeFractions:
         #expect(throws: (any Error).self) {
             try TrackCounts(requests: 10, errors: 0, latency: LatencyHistogram(bounds: [0.1, .infinity], counts: [5, 9])).validate()
         }
+    }
+}
+
+@Suite struct AnalysisFormatTests {
+    @Test(arguments: [
+        (3.0, "3"), (0.25, "0.25"), (12.8449, "12.84"), (9776.4, "9776"), (0.000123456, "0.0001235"),
+        (1.779e15, "1.779e+15"), (4.4361e-7, "4.436e-07"), (-2.5, "-2.5"), (0, "0"), (26.421875, "26.42"),
+    ])
+    func numbers(value: Double, text: String) {
+        #expect(AnalysisFormat.number(value) == text)
+    }
+
+    @Test func percentsSecondsAndQuantiles() {
+        #expect(AnalysisFormat.percent(0.0126) == "1.26%")
+        #expect(AnalysisFormat.percent(0.2) == "20.00%")
+        #expect(AnalysisFormat.percent(nil) == "n/a")
+        #expect(AnalysisFormat.seconds(0.25) == "250ms")
+        #expect(AnalysisFormat.seconds(2.5) == "2.5s")
+        #expect(AnalysisFormat.quantile(0.99) == "p99")
+        #expect(AnalysisFormat.quantile(0.999) == "p999")
+        #expect(AnalysisFormat.quantile(0.5) == "p50")
     }
 }

@@ -110,17 +110,17 @@ func sample(total: Int = 20_000, share: Double = 0.05, stableErrors: Double = 0.
         let analyzer = CanaryAnalyzer(configuration: config)
         var state = analyzer.start(baseline: Baseline(stable: TrackCounts(requests: 10_000, errors: 0, latency: stableLatency)))
         #expect(state.plan.tests.count == 3)
-        // Canary: 5% of requests above 250 ms (stable: 0.05%).
+        // Canary: 7% of requests above 100 ms and 5% above 250 ms (stable: 1.1% and 0.15%).
         let slow = histogram(total: 1000, cumulativeFractions: [0.1, 0.3, 0.6, 0.8, 0.9, 0.93, 0.95, 1, 1, 1, 1, 1, 1, 1, 1])
         let fine = histogram(total: 19_000, cumulativeFractions: [0.1, 0.3, 0.6, 0.8, 0.95, 0.989, 0.9985, 1, 1, 1, 1, 1, 1, 1, 1])
         let d = analyzer.observe(TrafficSample(stable: TrackCounts(requests: 19_000, errors: 0, latency: fine),
                                                canary: TrackCounts(requests: 1000, errors: 0, latency: slow)), state: &state)
         #expect(d.outcome == .rollback)
         let failed = d.failedChecks
-        #expect(failed.map(\.name) == ["latency p99 > 250ms"])
-        #expect(failed.first?.threshold == 0.25)
-        #expect(failed.first?.canary?.events == 50)
-        #expect(failed.first?.stable?.events == 28)
+        #expect(failed.map(\.name) == ["latency p99 > 100ms", "latency p999 > 250ms"])
+        #expect(failed.map(\.threshold) == [0.1, 0.25])
+        #expect(failed.map { $0.canary?.events } == [70, 50])
+        #expect(failed.map { $0.stable?.events } == [209, 28])
     }
 
     @Test func perRouteTestFindsTheOneBrokenRoute() {
