@@ -67,14 +67,19 @@ enum ManagedFields {
 
     /// The fields an Update changed: what is new or different in `new` compared to `old`.
     static func changedFields(from old: JSONValue?, to new: JSONValue, schema: JSONValue?) -> JSONValue {
-        var n = new
-        n["metadata"]?["managedFields"] = nil
-        n["metadata"]?["resourceVersion"] = nil
-        n["metadata"]?["generation"] = nil
-        n["metadata"]?["uid"] = nil
-        n["metadata"]?["creationTimestamp"] = nil
+        func strip(_ v: JSONValue) -> JSONValue {
+            var o = v.objectValue ?? [:]
+            var meta = o["metadata"]?.objectValue ?? [:]
+            for k in ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "deletionTimestamp",
+                      "deletionGracePeriodSeconds", "name", "namespace"] { meta[k] = nil }
+            o["metadata"] = meta.isEmpty ? nil : .object(meta)
+            o["apiVersion"] = nil
+            o["kind"] = nil
+            return .object(o)
+        }
+        let n = strip(new)
         guard let old else { return fieldSet(n, schema: schema) }
-        return fieldSet(dropNulls(old.mergePatch(to: n)), schema: schema)
+        return fieldSet(dropNulls(strip(old).mergePatch(to: n)), schema: schema)
     }
 
     static func dropNulls(_ v: JSONValue) -> JSONValue {
@@ -82,19 +87,24 @@ enum ManagedFields {
         return .object(o.compactMapValues { $0 == .null ? nil : dropNulls($0) })
     }
 
-    /// Removes from `live` the fields `previous` owned that `current` no longer sets (an apply that drops a field).
-    static func removeDropped(from live: JSONValue, previous: JSONValue, current: JSONValue) -> JSONValue {
+    /// Removes from `live` the fields `previous` owned that `current` no longer sets (an apply that drops a field),
+    /// unless another manager (`others`) also owns them.
+    static func removeDropped(from live: JSONValue, previous: JSONValue, current: JSONValue, others: JSONValue = [:]) -> JSONValue {
         guard case .object(var o) = live, let prev = previous.objectValue else { return live }
         let cur = current.objectValue ?? [:]
+        let oth = others.objectValue ?? [:]
         for (token, prevChild) in prev where token.hasPrefix("f:") {
             let key = String(token.dropFirst(2))
+            guard let child = o[key] else { continue }
             if let curChild = cur[token] {
-                if let child = o[key] {
-                    if case .array(let items) = child {
-                        o[key] = .array(removeDroppedItems(items, previous: prevChild, current: curChild))
-                    } else {
-                        o[key] = removeDropped(from: child, previous: prevChild, current: curChild)
-                    }
+                if case .array(let items) = child {
+                    o[key] = .array(removeDroppedItems(items, previous: prevChild, current: curChild, others: oth[token] ?? [:]))
+                } else {
+                    o[key] = removeDropped(from: child, previous: prevChild, current: curChild, others: oth[token] ?? [:])
+                }
+            } else if let othChild = oth[token] {
+                if case .object = child, !(othChild.objectValue?.isEmpty ?? true) {
+                    o[key] = removeDropped(from: child, previous: prevChild, current: [:], others: othChild)
                 }
             } else {
                 o[key] = nil
@@ -103,14 +113,26 @@ enum ManagedFields {
         return .object(o)
     }
 
-    static func removeDroppedItems(_ items: [JSONValue], previous: JSONValue, current: JSONValue) -> [JSONValue] {
+    static func removeDroppedItems(_ items: [JSONValue], previous: JSONValue, current: JSONValue, others: JSONValue) -> [JSONValue] {
         let prev = previous.objectValue ?? [:]
         let cur = current.objectValue ?? [:]
+        let oth = others.objectValue ?? [:]
         return items.compactMap { item in
             guard let token = prev.keys.first(where: { $0.hasPrefix("k:") && matchesKey(item, $0) }) else { return item }
-            guard let curSet = cur[token] else { return nil }
-            return removeDropped(from: item, previous: prev[token]!, current: curSet)
+            guard let curSet = cur[token] else { return oth[token] != nil ? item : nil }
+            return removeDropped(from: item, previous: prev[token]!, current: curSet, others: oth[token] ?? [:])
         }
+    }
+
+    /// The union of several field sets.
+    static func union(_ sets: [JSONValue]) -> JSONValue {
+        var out: [String: JSONValue] = [:]
+        for set in sets {
+            for (k, v) in set.objectValue ?? [:] {
+                out[k] = out[k].map { union([$0, v]) } ?? v
+            }
+        }
+        return .object(out)
     }
 
     static func matchesKey(_ item: JSONValue, _ token: String) -> Bool {

@@ -215,10 +215,13 @@ extension ClusterState {
             return result
         }
         var merged = ServerSideApply.merge(cfg, into: live, schema: opts.schema)
-        if let previous = (live["metadata"]?["managedFields"]?.arrayValue ?? []).first(where: {
-            $0["manager"]?.stringValue == opts.fieldManager && $0["operation"]?.stringValue == "Apply" && $0["subresource"] == nil
-        })?["fieldsV1"] {
-            merged = ManagedFields.removeDropped(from: merged, previous: previous, current: fields)
+        let entries = live["metadata"]?["managedFields"]?.arrayValue ?? []
+        let isMine = { (e: JSONValue) in
+            e["manager"]?.stringValue == opts.fieldManager && e["operation"]?.stringValue == "Apply" && e["subresource"] == nil
+        }
+        if let previous = entries.first(where: isMine)?["fieldsV1"] {
+            let others = ManagedFields.union(entries.filter { !isMine($0) }.compactMap { $0["fieldsV1"] })
+            merged = ManagedFields.removeDropped(from: merged, previous: previous, current: fields, others: others)
         }
         merged[path: ["metadata", "resourceVersion"]] = cfg["metadata"]?["resourceVersion"] ?? live["metadata"]?["resourceVersion"]
         return try update(name: name, merged, opts, operation: "Apply", appliedFields: fields)

@@ -54,7 +54,7 @@ enum TablePrinter {
         for c in columns(for: type) { cells.append(cell(c, object, custom: type.customColumns)) }
         if printsAge(type) {
             let created = object["metadata"]?["creationTimestamp"]?.stringValue ?? ""
-            cells.append(type.customColumns ? .string(created) : .string(humanAge(created)))
+            cells.append(.string(humanAge(created)))
         }
         var row: JSONValue = ["cells": .array(cells)]
         switch includeObject {
@@ -96,7 +96,7 @@ enum TablePrinter {
         case "integer": return first.intValue.map { .number(Double($0)) } ?? .null
         case "number": return first.doubleValue.map { .number($0) } ?? .null
         case "boolean": return first.boolValue.map { .bool($0) } ?? .null
-        case "date": return first
+        case "date": return first.stringValue.map { .string(humanAge($0)) } ?? .null
         default: return .string(JSONPathColumn.text(first))
         }
     }
