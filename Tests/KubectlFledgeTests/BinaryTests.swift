@@ -21,7 +21,7 @@ struct BinaryTests {
         var stderr: String
     }
 
-    static func run(_ arguments: [String]) throws -> Output {
+    static func run(_ arguments: [String], input: String? = nil) throws -> Output {
         let binary = try #require(binary, "kubectl-fledge is not built next to the tests")
         let process = Process()
         process.executableURL = binary
@@ -32,7 +32,11 @@ struct BinaryTests {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a full pipe cannot block the child.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
@@ -50,6 +54,14 @@ struct BinaryTests {
         let last = try jsonObject(String(try #require(lines.last)))
         #expect(last["decision"] as? String == "promote")
         #expect(last["final"] as? Bool == true)
+    }
+
+    @Test func readsStandardInputForADash() throws {
+        let text = try String(contentsOfFile: examplePath("bad-canary.jsonl"), encoding: .utf8)
+        let result = try Self.run(["analyze", "--replay", "-", "-o", "json"], input: text)
+        #expect(result.status == 0)
+        let last = try jsonObject(String(try #require(result.stdout.split(separator: "\n").last)))
+        #expect(last["decision"] as? String == "rollback")
     }
 
     @Test func rollsBackTheBadCanary() throws {

@@ -86,6 +86,19 @@ struct ReplayAnalysisTests {
         #expect(run.verdict.checks.allSatisfy { $0.verdict != .noData })
     }
 
+    @Test func perRouteTestsTheBaselinesBusiestRoutes() throws {
+        let text = try String(contentsOfFile: examplePath("healthy.jsonl"), encoding: .utf8)
+        var configuration = AnalysisConfiguration()
+        configuration.perRoute = true
+        configuration.latencyQuantiles = []
+        let reporter = RecordingReporter()
+        _ = try ReplayAnalysis(configuration: configuration).run(try ReplayDecoder().decode(text), reporter: reporter)
+        #expect(reporter.plan?.tests.map(\.name) == ["error rate", "/api/orders error rate", "/api/cart error rate"])
+        configuration.maxRoutes = 1
+        _ = try ReplayAnalysis(configuration: configuration).run(try ReplayDecoder().decode(text), reporter: reporter)
+        #expect(reporter.plan?.tests.map(\.name) == ["error rate", "/api/orders error rate"])
+    }
+
     @Test func budgetConcludesAfterTheFirstNCanaryIntervals() throws {
         let lines = Replay.canaryLines(20, stable: Replay.track(18_000, 90), canary: Replay.track(2_000, 10))
         let (run, _) = try Self.run(lines, budget: 1)

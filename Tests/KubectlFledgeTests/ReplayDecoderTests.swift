@@ -36,6 +36,7 @@ struct ReplayDecoderTests {
     static let badCases: [BadCase] = [
         BadCase(name: "malformed JSON", line: "{\"interval\":2,", phrase: "not valid JSON"),
         BadCase(name: "not an object", line: "[1,2]", phrase: "must be an object"),
+        BadCase(name: "duplicate key", line: "{\"interval\":2,\"interval\":3,\"phase\":\"canary\",\"tracks\":{}}", phrase: "duplicate key \"interval\""),
         BadCase(name: "unknown top-level key",
                 line: "{\"interval\":2,\"phase\":\"canary\",\"extra\":1,\"tracks\":{\"stable\":\(Replay.track(1, 0)),\"canary\":\(Replay.track(1, 0))}}",
                 phrase: "unknown key \"extra\""),
