@@ -71,7 +71,7 @@ public struct AnalysisOptions: ParsableArguments {
             c.guardrail = g
         }
         let problems = c.problems()
-        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
         return c
     }
 
