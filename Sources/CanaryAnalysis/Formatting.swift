@@ -3,15 +3,16 @@ import Foundation
 /// How the analysis writes numbers in check reasons, without `String(format:)` (which made
 /// building a decision of 100 checks cost a millisecond). Public so front ends print the same way.
 public enum AnalysisFormat {
-    /// Up to four significant digits, no trailing zeros: `3`, `0.25`, `12.84`, `9776`, `1.779e+15`.
+    /// Up to four significant digits, no trailing zeros; scientific from a million up:
+    /// `3`, `0.25`, `12.84`, `9776`, `8.011e+09`.
     public static func number(_ x: Double) -> String {
         if x.isNaN { return "NaN" }
         if x.isInfinite { return x > 0 ? "∞" : "-∞" }
         if x == 0 { return "0" }
         let magnitude = abs(x)
-        if x == x.rounded(), magnitude < 1e15 { return String(Int64(x)) }
+        if x == x.rounded(), magnitude < 1e6 { return String(Int64(x)) }
         let exponent = Int(log10(magnitude).rounded(.down))
-        if exponent >= 15 || exponent < -4 {
+        if exponent >= 6 || exponent < -4 {
             let mantissa = x / pow(10, Double(exponent))
             let sign = exponent < 0 ? "-" : "+"
             let e = abs(exponent)

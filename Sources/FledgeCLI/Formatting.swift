@@ -1,24 +1,11 @@
+import CanaryAnalysis
 import Foundation
 
-/// A number for people: whole below a million when at least 100, else three significant digits
-/// without trailing zeros: `3`, `0.25`, `12.8`, `9776`, `2.84e+29`.
-func formatNumber(_ x: Double) -> String {
-    if x == .infinity { return "∞" }
-    if x.isNaN { return "NaN" }
-    if x == x.rounded() && abs(x) < 1e6 { return String(Int(x)) }
-    if abs(x) >= 100 && abs(x) < 1e6 { return String(Int(x.rounded())) }
-    var s = String(format: "%.3g", x)
-    if s.contains("e") { return s }
-    while s.contains("."), s.hasSuffix("0") { s.removeLast() }
-    if s.hasSuffix(".") { s.removeLast() }
-    return s
-}
+/// Numbers and rates are written as the analysis library writes them in check reasons.
+func formatNumber(_ x: Double) -> String { AnalysisFormat.number(x) }
 
 /// A rate as a percentage with two decimals, or `n/a`.
-func formatPercent(_ x: Double?) -> String {
-    guard let x else { return "n/a" }
-    return String(format: "%.2f%%", x * 100)
-}
+func formatPercent(_ x: Double?) -> String { AnalysisFormat.percent(x) }
 
 /// A whole number with thousands separators: `1,234,567`.
 func formatCount(_ n: Int) -> String {

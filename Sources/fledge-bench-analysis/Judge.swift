@@ -31,8 +31,7 @@ struct Conclusion: Sendable {
 /// The judges of the benchmark, in the order the report shows them.
 enum JudgeKind: String, CaseIterable, Sendable {
     case ours
-    case oursAlpha002
-    case oursP99Only
+    case oursAlpha005
     case flagger
     case argo
     case p99Ratio
@@ -42,9 +41,8 @@ enum JudgeKind: String, CaseIterable, Sendable {
     /// Column title.
     var title: String {
         switch self {
-        case .ours: "Fledge α=0.05"
-        case .oursAlpha002: "Fledge α=0.02"
-        case .oursP99Only: "Fledge p99 only"
+        case .ours: "Fledge (default, α=0.02)"
+        case .oursAlpha005: "Fledge α=0.05"
         case .flagger: "Flagger built-ins"
         case .argo: "Argo Δerr ≤ 0.1 pp"
         case .p99Ratio: "p99 ratio ≤ 1.2"
@@ -56,9 +54,8 @@ enum JudgeKind: String, CaseIterable, Sendable {
     /// What the judge does, for the report's legend.
     var legend: String {
         switch self {
-        case .ours: "CanaryAnalyzer, default configuration (α = 0.05; `perRoute` on for 10 routes); rolls back at the first `rollback`, else `conclude` at minute 30 → promote or inconclusive"
-        case .oursAlpha002: "the same with α = 0.02"
-        case .oursP99Only: "a diagnostic variant: the default configuration (α = 0.05) with `latencyQuantiles` = [0.99] instead of [0.99, 0.999], to show what the p999 tests cost in promotions"
+        case .ours: "CanaryAnalyzer, default configuration (α = 0.02; `perRoute` on for 10 routes); rolls back at the first `rollback`, else `conclude` at minute 30 → promote or inconclusive"
+        case .oursAlpha005: "the same with α = 0.05, the other candidate for the default (see the targets below)"
         case .flagger: "per minute canary success rate ≥ 99% and canary p99 ≤ 500 ms (histogram_quantile interpolation); roll back when failed checks reach 5 (no data counts as failed)"
         case .argo: "per minute canary − stable error rate ≤ 0.1 pp; roll back when failed measurements exceed failureLimit 3"
         case .p99Ratio: "per minute canary p99 ÷ stable p99 ≤ 1.2; roll back when failures exceed failureLimit 3"
@@ -75,11 +72,10 @@ enum JudgeKind: String, CaseIterable, Sendable {
     /// A fresh judge for one run, with the run's baseline.
     func make(for scenario: Scenario, baseline: Baseline, trackExposure: Bool) -> any Judge {
         switch self {
-        case .ours, .oursAlpha002, .oursP99Only:
+        case .ours, .oursAlpha005:
             var configuration = AnalysisConfiguration()
             configuration.perRoute = scenario.routeCount > 1
-            if self == .oursAlpha002 { configuration.alpha = 0.02 }
-            if self == .oursP99Only { configuration.latencyQuantiles = [0.99] }
+            if self == .oursAlpha005 { configuration.alpha = 0.05 }
             return FledgeJudge(configuration: configuration, baseline: baseline,
                                trackExposure: trackExposure && self == .ours)
         case .flagger: return FlaggerJudge()

@@ -91,7 +91,7 @@ struct Report {
             "|---|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for (scenario, result) in zip(scenarios, results) {
-            for (kind, alpha) in [(JudgeKind.ours, "α = 0.05"), (.oursAlpha002, "α = 0.02"), (.oursP99Only, "α = 0.05, p99 only")] {
+            for (kind, alpha) in [(JudgeKind.ours, "α = 0.02 (default)"), (.oursAlpha005, "α = 0.05")] {
                 let j = result.judges[index(kind)]
                 lines.append("| \(scenario.name) | \(scenario.rateLabel) | \(alpha) | \(Self.percent(j.share(j.rolledBack))) | "
                     + "\(j.medianRollbackMinute.map(String.init) ?? "—") | \(Self.percent(j.caught(by: 2))) | "
@@ -141,7 +141,7 @@ struct Report {
             "",
             "The library lets a check pass only once its exposure (canary requests × stable's error rate) reaches the "
                 + "minimum for 80% power against a doubling. For each run of the +1 pp case, the minute at which the "
-                + "service error-rate check's exposure first reached that minimum, and whether Fledge (α = 0.05) had "
+                + "service error-rate check's exposure first reached that minimum, and whether Fledge (default, α = 0.02) had "
                 + "rolled back by then.",
             "",
             "| traffic | runs reaching the minimum | median minute reached | caught by then (of those) | caught within 30 min | exposure at the last minute seen (median) | minimum (median) |",
@@ -188,7 +188,7 @@ struct Report {
             "|---|---|---|",
         ]
         // 1. Healthy false rollbacks.
-        for (kind, label) in [(JudgeKind.ours, "α = 0.05 (default)"), (.oursAlpha002, "α = 0.02")] {
+        for (kind, label) in [(JudgeKind.ours, "α = 0.02 (default)"), (.oursAlpha005, "α = 0.05")] {
             let healthy = zip(scenarios, results).filter { $0.0.healthy }.map { s, r -> (Scenario, Double) in
                 let j = r.judges[index(kind)]
                 return (s, j.share(j.rolledBack))
@@ -231,7 +231,7 @@ struct Report {
 
     private func causesSection() -> [String] {
         var lines = [
-            "## What Fledge rolled back on (α = 0.05)",
+            "## What Fledge rolled back on (default, α = 0.02)",
             "",
             "For the runs Fledge rolled back, the share in which each kind of check had failed at the rollback "
                 + "(per-route checks counted together as \"route …\").",
@@ -250,7 +250,7 @@ struct Report {
 
     private func blockersSection() -> [String] {
         var lines = [
-            "## Why Fledge's runs ended inconclusive (α = 0.05)",
+            "## Why Fledge's runs ended inconclusive (default, α = 0.02)",
             "",
             "For the runs not rolled back and not promoted, the share of runs in which each kind of check had not passed "
                 + "at minute 30 (`pending`: exposure below its minimum; `noData`: the test could not run).",

@@ -20,7 +20,7 @@ let stableLatency = histogram(total: 10_000, cumulativeFractions:
         let plan = AnalysisPlan(configuration: AnalysisConfiguration(), baseline: baseline)
         #expect(plan.tests.map(\.name) == ["error rate", "latency p99 > 100ms", "latency p999 > 250ms"])
         #expect(plan.tests.map(\.threshold) == [nil, 0.1, 0.25])
-        #expect(plan.bound == 3 / 0.05)
+        #expect(plan.bound == 3 / 0.02)
         #expect(plan.notRun.isEmpty)
     }
 
@@ -35,7 +35,7 @@ let stableLatency = histogram(total: 10_000, cumulativeFractions:
         #expect(latency.map(\.threshold) == [0.025, 0.1, 0.25])
         #expect(latency[2].quantiles == [0.99, 0.999])
         #expect(latency[2].name == "latency p99/p999 > 250ms")
-        #expect(plan.bound == 4 / 0.05)
+        #expect(plan.bound == 4 / 0.02)
     }
 
     @Test func noBaselineHistogramMeansLatencyIsNotRun() {
@@ -99,7 +99,7 @@ let stableLatency = histogram(total: 10_000, cumulativeFractions:
 @Suite struct AnalysisFormatTests {
     @Test(arguments: [
         (3.0, "3"), (0.25, "0.25"), (12.8449, "12.84"), (9776.4, "9776"), (0.000123456, "0.0001235"),
-        (1.779e15, "1.779e+15"), (4.4361e-7, "4.436e-07"), (-2.5, "-2.5"), (0, "0"), (26.421875, "26.42"),
+        (1.779e15, "1.779e+15"), (8_011_342_912.4, "8.011e+09"), (999_999, "999999"), (4.4361e-7, "4.436e-07"), (-2.5, "-2.5"), (0, "0"), (26.421875, "26.42"),
     ])
     func numbers(value: Double, text: String) {
         #expect(AnalysisFormat.number(value) == text)

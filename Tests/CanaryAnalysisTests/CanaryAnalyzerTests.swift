@@ -45,7 +45,7 @@ func sample(total: Int = 20_000, share: Double = 0.05, stableErrors: Double = 0.
         #expect(check?.canary == TrackSummary(requests: 5000, events: 50, rate: 0.01))
         #expect(check?.stable?.requests == 95_000)
         #expect((check?.exposure ?? 0) >= (check?.minExposure ?? .infinity))
-        #expect(check?.bound == 20)  // K = 1 statistical test (the guardrail is outside α): 1 / 0.05
+        #expect(check?.bound == 50)  // K = 1 statistical test (the guardrail is outside α): 1 / 0.02
     }
 
     @Test func tooLittleExposureIsInconclusiveNotAPass() {

@@ -36,9 +36,10 @@ struct CommandTests {
         let file = try temporaryFile(Self.broken.joined(separator: "\n"))
         let result = await runPlugin(["analyze", "--replay", file, "-o", "json", "--quantiles", "none"])
         #expect(result.status == 0)
-        #expect(result.lines.count == 3)
+        // Evidence 2.5, 7.3, 23, 77 against the default bound 1/0.02 = 50.
+        #expect(result.lines.count == 4)
         let outcomes = try result.lines.map { try jsonObject($0)["decision"] as? String }
-        #expect(outcomes == ["continue", "continue", "rollback"])
+        #expect(outcomes == ["continue", "continue", "continue", "rollback"])
         #expect(try result.lines.allSatisfy { try jsonObject($0)["final"] == nil })
     }
 
@@ -47,12 +48,12 @@ struct CommandTests {
         let result = await runPlugin(["analyze", "--replay", file, "--quantiles", "none"])
         #expect(result.status == 0)
         let out = result.lines
-        #expect(out.filter { $0.hasPrefix("interval ") }.count == 3)
-        #expect(out.contains { $0.hasPrefix("interval  3  rollback") })
+        #expect(out.filter { $0.hasPrefix("interval ") }.count == 4)
+        #expect(out.contains { $0.hasPrefix("interval  4  rollback") })
         #expect(out.contains { $0.contains("failed [1] error rate:") })
         #expect(out.contains { $0.hasPrefix("#  CHECK") && $0.contains("EVIDENCE/BOUND") && $0.contains("EXPOSURE/MIN") })
         #expect(out.contains { $0.hasPrefix("1  error rate") && $0.hasSuffix("fail") })
-        #expect(out.last == "verdict: ROLLBACK at interval 3: 1 check failed: [1] error rate fail")
+        #expect(out.last == "verdict: ROLLBACK at interval 4: 1 check failed: [1] error rate fail")
         #expect(!result.stdout.contains("\u{1B}["))
     }
 

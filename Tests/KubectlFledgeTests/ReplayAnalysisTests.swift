@@ -54,14 +54,14 @@ struct ReplayAnalysisTests {
 
     @Test func tenTimesTheErrorsRollsBackEarlyAndStops() throws {
         // stable 0.5%, canary 5% (1% of traffic): ten times worse, below the 20% guardrail.
-        // Evidence with one test (bound 1/0.05 = 20): 2.5, 7.3, then 23 at interval 3.
+        // Evidence with one test (default α = 0.02, bound 1/0.02 = 50): 2.5, 7.3, 23, then 77 at interval 4.
         let lines = Replay.canaryLines(20, stable: Replay.track(1_980, 10), canary: Replay.track(20, 1))
         let (run, reporter) = try Self.run(lines)
         #expect(run.verdict.outcome == .rollback)
         #expect(!run.isFinal)
-        #expect(run.interval == 3)
-        #expect(run.steps.map(\.decision.outcome) == [.continue, .continue, .rollback])
-        #expect(reporter.observed.count == 3)
+        #expect(run.interval == 4)
+        #expect(run.steps.map(\.decision.outcome) == [.continue, .continue, .continue, .rollback])
+        #expect(reporter.observed.count == 4)
         #expect(run.verdict.failedChecks.map(\.name) == ["error rate"])
     }
 
