@@ -13,12 +13,16 @@ let package = Package(
         .library(name: "KubeJSON", targets: ["KubeJSON"]),
         .executable(name: "kubectl-fledge", targets: ["kubectl-fledge"]),
         .executable(name: "fledge-bench-analysis", targets: ["fledge-bench-analysis"]),
+        .library(name: "KubeEmulator", targets: ["KubeEmulator"]),
+        .executable(name: "fledge-emulator", targets: ["fledge-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // The shared canary-analysis library: samples, sequential tests, decision. No Kubernetes, no HTTP.
@@ -65,6 +69,29 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A local Kubernetes API server stand-in for tests, benchmarks and the demo.
+        .target(
+            name: "KubeEmulator",
+            dependencies: [
+                "KubeJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fledge-emulator",
+            dependencies: ["KubeEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KubeEmulatorTests", dependencies: [
+            "KubeEmulator", "KubeJSON",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strict),
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"], swiftSettings: strict),
         .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis", "FledgeCLI"], swiftSettings: strict),
     ],

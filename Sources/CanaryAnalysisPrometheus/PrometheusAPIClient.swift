@@ -63,6 +63,9 @@ final class PrometheusAPIClient: Sendable {
             timeout: .init(connect: Self.timeAmount(configuration.timeout), read: Self.timeAmount(configuration.timeout))
         )
         clientConfiguration.httpVersion = .http1Only
+        // A refused connection fails now instead of being retried until the timeout: the analysis
+        // loop asks again next interval, and "Prometheus is down" should reach the user promptly.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     }
 

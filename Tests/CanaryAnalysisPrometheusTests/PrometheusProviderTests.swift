@@ -12,7 +12,7 @@ struct PrometheusProviderTests {
         let port = try await PrometheusProcess.freePort()
         var configuration = PrometheusConfiguration(address: URL(string: "http://127.0.0.1:\(port)")!)
         configuration.lag = .zero
-        configuration.timeout = .seconds(1)  // AsyncHTTPClient retries refused connections until the deadline
+        configuration.timeout = .seconds(1)  // keeps the suite quick should a refused connection ever be retried again
         configuration.authentication = .bearer(token: "s3cret-token")
         let provider = try PrometheusProvider(configuration: configuration)
         let end = Date().addingTimeInterval(-1)
