@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "kubectl-fledge", targets: ["kubectl-fledge"]),
         .executable(name: "fledge-bench-analysis", targets: ["fledge-bench-analysis"]),
         .library(name: "KubeEmulator", targets: ["KubeEmulator"]),
+        .library(name: "Kube", targets: ["Kube"]),
         .executable(name: "fledge-emulator", targets: ["fledge-emulator"]),
     ],
     dependencies: [
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The shared canary-analysis library: samples, sequential tests, decision. No Kubernetes, no HTTP.
@@ -69,6 +72,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The Kubernetes client: kubeconfig and in-cluster auth, TLS, typed requests, watch, errors.
+        .target(
+            name: "Kube",
+            dependencies: [
+                "KubeJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "KubeJSON", "KubeEmulator"], swiftSettings: strict),
         // A local Kubernetes API server stand-in for tests, benchmarks and the demo.
         .target(
             name: "KubeEmulator",
