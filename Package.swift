@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "fledge-bench-analysis", targets: ["fledge-bench-analysis"]),
         .library(name: "KubeEmulator", targets: ["KubeEmulator"]),
         .library(name: "Kube", targets: ["Kube"]),
+        .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .executable(name: "fledge-emulator", targets: ["fledge-emulator"]),
     ],
     dependencies: [
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The shared canary-analysis library: samples, sequential tests, decision. No Kubernetes, no HTTP.
@@ -86,6 +88,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Controller runtime: informer and store, work queue with backoff, workers, leader election.
+        .target(
+            name: "KubeRuntime",
+            dependencies: [
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime"], swiftSettings: strict),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "KubeJSON", "KubeEmulator"], swiftSettings: strict),
         // A local Kubernetes API server stand-in for tests, benchmarks and the demo.
         .target(
