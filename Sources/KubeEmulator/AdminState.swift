@@ -5,7 +5,7 @@ import Synchronization
 /// An injected failure: the next `remaining` requests matching `pathContains` and `verb` get `code`.
 public struct Fault: Sendable, Equatable {
     public var pathContains: String?
-    /// HTTP method (GET, POST, PUT, PATCH, DELETE) or Kubernetes verb (get, list, watch, create, update, patch, delete); nil for any.
+    /// Upper case: an HTTP method (GET, POST, PUT, PATCH, DELETE); lower case: a Kubernetes verb (get, list, watch, create, update, patch, delete, deletecollection); nil for any.
     public var verb: String?
     public var code: Int
     public var remaining: Int
@@ -55,7 +55,10 @@ final class AdminState: Sendable {
 
     static func matches(path: String, method: String, verb: String, pathContains: String?, ruleVerb: String?) -> Bool {
         if let p = pathContains, !p.isEmpty, !path.contains(p) { return false }
-        if let v = ruleVerb, !v.isEmpty, v.uppercased() != method.uppercased(), v.lowercased() != verb.lowercased() { return false }
+        if let v = ruleVerb, !v.isEmpty {
+            // Upper case names an HTTP method (GET, PATCH), lower case a Kubernetes verb (get, list, watch, patch).
+            if v == v.uppercased() ? v != method.uppercased() : v != verb { return false }
+        }
         return true
     }
 
