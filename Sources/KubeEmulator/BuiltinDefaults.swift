@@ -44,7 +44,7 @@ enum BuiltinDefaults {
             setIfMissing(&obj, ["status", "phase"], "Active")
             setIfMissing(&obj, ["metadata", "labels", "kubernetes.io/metadata.name"], obj["metadata"]?["name"] ?? "")
         case ("", "secrets"):
-            setIfMissing(&obj, ["type"], "Opaque")
+            if (obj["type"]?.stringValue ?? "").isEmpty { obj["type"] = "Opaque" }
             if let stringData = obj["stringData"]?.objectValue {
                 for (k, v) in stringData {
                     obj[path: ["data", k]] = .string(Data((v.stringValue ?? "").utf8).base64EncodedString())

@@ -159,6 +159,16 @@ struct ResourceEndpoints {
 
     static func body(_ request: EmulatorRequest) throws(APIError) -> JSONValue {
         guard !request.body.isEmpty else { throw .badRequest("the body of the request is empty") }
+        let contentType = request.header("Content-Type") ?? ""
+        if contentType.contains("protobuf") {
+            guard let decoded = ProtobufDecoder.decode(request.body) else {
+                throw .unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml"])
+            }
+            return decoded
+        }
+        if contentType.contains("cbor") {
+            throw .unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"])
+        }
         guard let v = request.bodyJSON else {
             let ct = request.header("Content-Type") ?? ""
             if ct.contains("yaml") {

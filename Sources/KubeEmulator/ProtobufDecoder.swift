@@ -1,0 +1,154 @@
+import Foundation
+import KubeJSON
+
+/// Decodes the Kubernetes protobuf encoding (`application/vnd.kubernetes.protobuf`) of the few built-in kinds
+/// that kubectl's typed clients send as protobuf (`kubectl create namespace|configmap|secret|serviceaccount`).
+///
+/// The wire format is the `k8s\0` magic, then a `runtime.Unknown` {typeMeta{apiVersion, kind}, raw}, where raw
+/// is the generated message. Field numbers come from the upstream `generated.proto` files, kept here as data.
+enum ProtobufDecoder {
+    indirect enum FieldType: Sendable {
+        case string, bytes, int64, bool
+        case message(Schema)
+        case stringMap, bytesMap
+        case time
+    }
+    struct Field: Sendable {
+        let name: String
+        let type: FieldType
+        let repeated: Bool
+        init(_ name: String, _ type: FieldType, repeated: Bool = false) {
+            self.name = name
+            self.type = type
+            self.repeated = repeated
+        }
+    }
+    typealias Schema = [Int: Field]
+
+    static let ownerReference: Schema = [
+        5: Field("apiVersion", .string), 1: Field("kind", .string), 3: Field("name", .string), 4: Field("uid", .string),
+        6: Field("controller", .bool), 7: Field("blockOwnerDeletion", .bool),
+    ]
+    static let objectMeta: Schema = [
+        1: Field("name", .string), 2: Field("generateName", .string), 3: Field("namespace", .string),
+        5: Field("uid", .string), 6: Field("resourceVersion", .string), 7: Field("generation", .int64),
+        8: Field("creationTimestamp", .time), 9: Field("deletionTimestamp", .time), 10: Field("deletionGracePeriodSeconds", .int64),
+        11: Field("labels", .stringMap), 12: Field("annotations", .stringMap),
+        13: Field("ownerReferences", .message(ownerReference), repeated: true), 14: Field("finalizers", .string, repeated: true),
+    ]
+    static let localObjectReference: Schema = [1: Field("name", .string)]
+    static let objectReference: Schema = [1: Field("kind", .string), 2: Field("namespace", .string), 3: Field("name", .string),
+                                          4: Field("uid", .string), 5: Field("apiVersion", .string)]
+
+    /// Message schemas by (apiVersion, kind).
+    static let kinds: [String: Schema] = [
+        "v1/Namespace": [1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message([1: Field("finalizers", .string, repeated: true)]))],
+        "v1/ConfigMap": [1: Field("metadata", .message(objectMeta)), 2: Field("data", .stringMap), 3: Field("binaryData", .bytesMap),
+                         4: Field("immutable", .bool)],
+        "v1/Secret": [1: Field("metadata", .message(objectMeta)), 2: Field("data", .bytesMap), 3: Field("type", .string),
+                      4: Field("stringData", .stringMap), 5: Field("immutable", .bool)],
+        "v1/ServiceAccount": [1: Field("metadata", .message(objectMeta)), 2: Field("secrets", .message(objectReference), repeated: true),
+                              3: Field("imagePullSecrets", .message(localObjectReference), repeated: true),
+                              4: Field("automountServiceAccountToken", .bool)],
+    ]
+
+    struct Malformed: Error {}
+
+    /// The JSON form of a protobuf-encoded object, or nil when the kind is not one we decode.
+    static func decode(_ bytes: [UInt8]) -> JSONValue? {
+        guard bytes.count > 4, Array(bytes[0..<4]) == [0x6b, 0x38, 0x73, 0x00] else { return nil }
+        guard let unknown = try? fields(bytes[4...]) else { return nil }
+        var apiVersion = "", kind = ""
+        var raw: ArraySlice<UInt8> = []
+        for (number, value) in unknown {
+            if number == 1, case .bytes(let tm) = value, let typeMeta = try? fields(tm) {
+                for (n, v) in typeMeta {
+                    if case .bytes(let s) = v {
+                        if n == 1 { apiVersion = String(decoding: s, as: UTF8.self) }
+                        if n == 2 { kind = String(decoding: s, as: UTF8.self) }
+                    }
+                }
+            }
+            if number == 2, case .bytes(let r) = value { raw = r }
+        }
+        guard let schema = kinds["\(apiVersion)/\(kind)"], var object = try? message(raw, schema) else { return nil }
+        object["apiVersion"] = .string(apiVersion)
+        object["kind"] = .string(kind)
+        return object
+    }
+
+    enum Wire { case varint(UInt64), bytes(ArraySlice<UInt8>), fixed }
+
+    static func fields(_ data: ArraySlice<UInt8>) throws -> [(Int, Wire)] {
+        var out: [(Int, Wire)] = []
+        var i = data.startIndex
+        func varint() throws -> UInt64 {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard i < data.endIndex, shift < 64 else { throw Malformed() }
+                let b = data[i]
+                i += 1
+                result |= UInt64(b & 0x7f) << shift
+                if b & 0x80 == 0 { return result }
+                shift += 7
+            }
+        }
+        while i < data.endIndex {
+            let key = try varint()
+            let number = Int(key >> 3)
+            switch key & 7 {
+            case 0: out.append((number, .varint(try varint())))
+            case 2:
+                let n = Int(try varint())
+                guard n >= 0, i + n <= data.endIndex else { throw Malformed() }
+                out.append((number, .bytes(data[i..<(i + n)])))
+                i += n
+            case 1: i += 8; out.append((number, .fixed))
+            case 5: i += 4; out.append((number, .fixed))
+            default: throw Malformed()
+            }
+        }
+        return out
+    }
+
+    static func message(_ data: ArraySlice<UInt8>, _ schema: Schema) throws -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        for (number, wire) in try fields(data) {
+            guard let field = schema[number] else { continue }
+            let value: JSONValue
+            switch (field.type, wire) {
+            case (.string, .bytes(let b)): value = .string(String(decoding: b, as: UTF8.self))
+            case (.bytes, .bytes(let b)): value = .string(Data(b).base64EncodedString())
+            case (.int64, .varint(let v)): value = .number(Double(Int64(bitPattern: v)))
+            case (.bool, .varint(let v)): value = .bool(v != 0)
+            case (.message(let s), .bytes(let b)): value = try message(b, s)
+            case (.time, .bytes(let b)):
+                var seconds: Int64 = 0
+                for (n, w) in try fields(b) { if n == 1, case .varint(let v) = w { seconds = Int64(bitPattern: v) } }
+                value = .string(Timestamps.format(Date(timeIntervalSince1970: TimeInterval(seconds))))
+            case (.stringMap, .bytes(let b)), (.bytesMap, .bytes(let b)):
+                var key = "", v: JSONValue = ""
+                for (n, w) in try fields(b) {
+                    guard case .bytes(let s) = w else { continue }
+                    if n == 1 { key = String(decoding: s, as: UTF8.self) }
+                    if n == 2 {
+                        if case .bytesMap = field.type { v = .string(Data(s).base64EncodedString()) } else { v = .string(String(decoding: s, as: UTF8.self)) }
+                    }
+                }
+                var map = object[field.name]?.objectValue ?? [:]
+                map[key] = v
+                object[field.name] = .object(map)
+                continue
+            default:
+                throw Malformed()
+            }
+            if field.repeated {
+                object[field.name] = .array((object[field.name]?.arrayValue ?? []) + [value])
+            } else {
+                object[field.name] = value
+            }
+        }
+        return .object(object)
+    }
+}
