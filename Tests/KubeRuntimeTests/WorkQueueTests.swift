@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+
+@testable import KubeRuntime
+
+@Suite("WorkQueue")
+struct WorkQueueTests {
+    @Test func duplicatesCollapse() async {
+        let q = WorkQueue<String>(name: "t", clock: ManualClock())
+        await q.add("a")
+        await q.add("a")
+        await q.add("b")
+        await q.add("a")
+        #expect(await q.count == 2)
+        #expect(await q.get() == "a")
+        #expect(await q.get() == "b")
+        #expect(await q.count == 0)
+    }
+
+    @Test func keyAddedWhileProcessingIsRequeuedAfterDone() async {
+        let q = WorkQueue<String>(name: "t", clock: ManualClock())
+        await q.add("a")
+        #expect(await q.get() == "a")
+        await q.add("a")
+        await q.add("a")
+        // Not handed out again while processing.
+        #expect(await q.count == 0)
+        await q.done("a")
+        #expect(await q.count == 1)
+        #expect(await q.get() == "a")
+        await q.done("a")
+        #expect(await q.count == 0)
+        #expect(await q.processingCount == 0)
+    }
+
+    @Test func twoWorkersNeverProcessTheSameKeyAtOnce() async throws {
+        let q = WorkQueue<Int>(name: "t", clock: ManualClock())
+        let active = Locked<Set<Int>>([])
+        let overlaps = Locked(0)
+        let processed = Locked(0)
+        let keys = 0..<4
+        let rounds = 200
+
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    while let key = await q.get() {
+                        let overlapped = active.withLock { !$0.insert(key).inserted }
+                        if overlapped { overlaps.withLock { $0 += 1 } }
+                        for _ in 0..<3 { await Task.yield() }
+                        active.withLock { _ = $0.remove(key) }
+                        processed.withLock { $0 += 1 }
+                        await q.done(key)
+                    }
+                }
+            }
+            group.addTask {
+                for round in 0..<rounds {
+                    for key in keys { await q.add(key) }
+                    if round % 7 == 0 { await Task.yield() }
+                }
+                try? await eventually("queue idle") {
+                    let c = await q.count
+                    let p = await q.processingCount
+                    return c == 0 && p == 0
+                }
+                await q.shutDown()
+            }
+        }
+        #expect(overlaps.withLock { $0 } == 0)
+        #expect(processed.withLock { $0 } >= keys.count)
+    }
+
+    @Test func delayedAddArrivesWhenTheClockReachesIt() async throws {
+        let clock = ManualClock()
+        let q = WorkQueue<String>(name: "t", clock: clock)
+        await q.add("a", after: .seconds(10))
+        await q.add("a", after: .seconds(1))  // earlier time wins
+        #expect(await q.count == 0)
+        #expect(await q.delayedCount == 1)
+        clock.advance(by: .milliseconds(999))
+        #expect(await q.count == 0)
+        clock.advance(by: .milliseconds(1))
+        try await eventually("delayed key") { await q.count == 1 }
+        #expect(await q.delayedCount == 0)
+        #expect(await q.get() == "a")
+    }
+
+    @Test func backoffDoublesFrom5msAndCapsAt1000s() {
+        var limiter = ItemExponentialRateLimiter<String>()
+        let now = RuntimeInstant(offset: .zero)
+        let first = (0..<5).map { _ in limiter.when("k", now: now) }
+        #expect(first == [.milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(80)])
+        var last = Duration.zero
+        for _ in 0..<100 { last = limiter.when("k", now: now) }
+        #expect(last == .seconds(1000))
+        // 5 ms * 2^17 = 655.36 s < 1000 s; 2^18 → 1310 s, capped.
+        var fresh = ItemExponentialRateLimiter<String>()
+        let seq = (0...18).map { _ in fresh.when("x", now: now) }
+        #expect(seq[17] == .milliseconds(655_360))
+        #expect(seq[18] == .seconds(1000))
+        #expect(limiter.numRequeues("other") == 0)
+    }
+
+    @Test func forgetResetsBackoff() async throws {
+        let clock = ManualClock()
+        let q = WorkQueue<String>(name: "t", clock: clock)
+        await q.addRateLimited("a")
+        await q.addRateLimited("a")
+        await q.addRateLimited("a")
+        #expect(await q.numRequeues("a") == 3)
+        await q.forget("a")
+        #expect(await q.numRequeues("a") == 0)
+
+        var limiter = ItemExponentialRateLimiter<String>()
+        let now = RuntimeInstant(offset: .zero)
+        _ = limiter.when("a", now: now)
+        _ = limiter.when("a", now: now)
+        limiter.forget("a")
+        #expect(limiter.when("a", now: now) == .milliseconds(5))
+    }
+
+    @Test func addRateLimitedDelaysByTheBackoff() async throws {
+        let clock = ManualClock()
+        let q = WorkQueue<String>(name: "t", clock: clock)
+        await q.addRateLimited("a")
+        try await eventually("sleeper") { clock.sleeperDeadlines == [RuntimeInstant(offset: .milliseconds(5))] }
+        #expect(await q.count == 0)
+        clock.advance(by: .milliseconds(5))
+        try await eventually("key after backoff") { await q.count == 1 }
+    }
+
+    @Test func defaultLimiterTakesTheMaxOfBackoffAndBucket() {
+        var limiter = defaultControllerRateLimiter(for: String.self)
+        var now = RuntimeInstant(offset: .zero)
+        // The bucket starts with 100 tokens: the per-key backoff (5 ms) decides.
+        for i in 0..<100 {
+            #expect(limiter.when("k\(i)", now: now) == .milliseconds(5))
+        }
+        // Bucket empty: 10 qps means the next tokens come 100 ms, 200 ms later.
+        #expect(limiter.when("x", now: now) == .milliseconds(100))
+        #expect(limiter.when("y", now: now) == .milliseconds(200))
+        // One second later 10 tokens were refilled (balance -2 + 10 = 8).
+        now = now + .seconds(1)
+        #expect(limiter.when("z", now: now) == .milliseconds(5))
+        // A key with many failures: its backoff dominates the bucket.
+        for _ in 0..<9 { _ = limiter.when("hot", now: now) }
+        #expect(limiter.when("hot", now: now) == .milliseconds(5 * 512))
+        #expect(limiter.numRequeues("hot") == 10)
+        limiter.forget("hot")
+        #expect(limiter.numRequeues("hot") == 0)
+    }
+
+    @Test func shutdownDrainsInFlightKeysAndStopsHandingOut() async throws {
+        let q = WorkQueue<String>(name: "t", clock: ManualClock())
+        await q.add("a")
+        await q.add("b")
+        #expect(await q.get() == "a")
+        let drained = Locked(false)
+        let drain = Task {
+            await q.shutDownWithDrain()
+            drained.withLock { $0 = true }
+        }
+        try await eventually("shutting down") { await q.isShuttingDown }
+        #expect(await q.get() == nil)
+        await q.add("c")
+        #expect(await q.count == 0)
+        #expect(drained.withLock { $0 } == false)
+        await q.done("a")
+        await drain.value
+        #expect(drained.withLock { $0 })
+    }
+
+    @Test func blockedGetterIsReleasedByShutdown() async throws {
+        let q = WorkQueue<String>(name: "t", clock: ManualClock())
+        let getter = Task { await q.get() }
+        await q.shutDown()
+        #expect(await getter.value == nil)
+    }
+}
