@@ -5,6 +5,7 @@ public enum BuiltinResources {
     public static let all: [ResourceType] = rows.map { t in
         var t = t
         if t.columns?.contains(where: { $0.name == "Created At" }) == true { t.printsAge = false }
+        if t.group.isEmpty, ["pods", "services", "namespaces"].contains(t.resource) { t.returnsDeletedObject = true }
         return t
     }
 

@@ -73,6 +73,7 @@ enum CustomResources {
                              columns: columns, schemas: schemas, isCustom: true)
         t.listKind = names["listKind"]?.stringValue ?? kind + "List"
         t.customColumns = true
+        t.returnsDeletedObject = true
         return t
     }
 

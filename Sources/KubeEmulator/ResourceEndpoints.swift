@@ -73,7 +73,15 @@ struct ResourceEndpoints {
                 let o = try s.delete(name: name, opts, del)
                 return (o, s.get(type.groupResource, ObjectKey(namespace: opts.namespace ?? "", name: name)) == nil)
             }
-            return .json(Self.served(obj, type: type, version: rp.version), status: gone || del.dryRun ? 200 : 202)
+            // 202 only for the legacy orphanDependents=false, like the real handler; 200 otherwise.
+            let status = !gone && !del.dryRun && request.query["orphanDependents"] == "false" ? 202 : 200
+            if gone, !type.returnsDeletedObject {
+                var details: JSONValue = ["name": .string(name), "kind": .string(type.resource),
+                                          "uid": obj["metadata"]?["uid"] ?? ""]
+                if !type.group.isEmpty { details["group"] = .string(type.group) }
+                return .json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "details": details], status: status)
+            }
+            return .json(Self.served(obj, type: type, version: rp.version), status: status)
         case ("DELETE", nil):
             let del = try Self.deleteOptions(request)
             let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")

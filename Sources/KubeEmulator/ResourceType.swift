@@ -62,6 +62,9 @@ public struct ResourceType: Sendable {
     public var customColumns = false
     /// Whether the default table ends with an Age column.
     public var printsAge = true
+    /// Whether DELETE answers with the deleted object (pods, services, namespaces, custom resources) rather than
+    /// a `Status` of `Success` (the real registry's `ReturnDeletedObject`).
+    public var returnsDeletedObject = false
 
     public var groupResource: GroupResource { GroupResource(group: group, resource: resource) }
     public var preferredVersion: String { versions[0] }

@@ -218,7 +218,8 @@ import Testing
             cm[path: ["metadata", "finalizers"]] = ["example.com/hold"]
             try await c.post(cms, cm)
             let deleted = try await c.delete("\(cms)/f")
-            #expect(deleted.status == 202)
+            #expect(deleted.status == 200)
+            #expect(deleted.body[path: ["metadata", "deletionTimestamp"]] != nil)
             let held = try await c.get("\(cms)/f").body
             #expect(held[path: ["metadata", "deletionTimestamp"]] != nil)
             let release = try await c.patch("\(cms)/f", ["metadata": ["finalizers": nil]], type: "application/merge-patch+json")
@@ -258,7 +259,11 @@ import Testing
             let names = discovery["resources"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
             #expect(names == ["widgets", "widgets/status", "widgets/scale"])
             try await c.post("/apis/test.fledge.dev/v1/namespaces/default/widgets", Objects.widget("w"))
-            #expect(try await c.delete("\(crds)/widgets.test.fledge.dev").status == 200)
+            let gone = try await c.delete("\(crds)/widgets.test.fledge.dev")
+            #expect(gone.status == 200)
+            #expect(gone.body["kind"] == "Status")
+            #expect(gone.body["status"] == "Success")
+            #expect(gone.body[path: ["details", "name"]] == "widgets.test.fledge.dev")
             #expect(try await c.get("/apis/test.fledge.dev/v1/namespaces/default/widgets/w").status == 404)
             #expect(try await c.get("/apis/test.fledge.dev/v1").status == 404)
         }
