@@ -2,7 +2,7 @@ import Foundation
 import KubeJSON
 
 /// Decodes the Kubernetes protobuf encoding (`application/vnd.kubernetes.protobuf`) of the few built-in kinds
-/// that kubectl's typed clients send as protobuf (`kubectl create namespace|configmap|secret|serviceaccount`).
+/// that kubectl's typed clients send as protobuf (`kubectl create namespace|configmap|secret|serviceaccount|deployment`).
 ///
 /// The wire format is the `k8s\0` magic, then a `runtime.Unknown` {typeMeta{apiVersion, kind}, raw}, where raw
 /// is the generated message. Field numbers come from the upstream `generated.proto` files, kept here as data.
@@ -10,7 +10,11 @@ enum ProtobufDecoder {
     indirect enum FieldType: Sendable {
         case string, bytes, int64, bool
         case message(Schema)
-        case stringMap, bytesMap
+        /// `intstr.IntOrString` {type, intVal, strVal}.
+        case intOrString
+        /// `resource.Quantity` {string}.
+        case quantity
+        case stringMap, bytesMap, quantityMap
         case time
     }
     struct Field: Sendable {
@@ -40,6 +44,36 @@ enum ProtobufDecoder {
     static let objectReference: Schema = [1: Field("kind", .string), 2: Field("namespace", .string), 3: Field("name", .string),
                                           4: Field("uid", .string), 5: Field("apiVersion", .string)]
 
+    static let labelSelector: Schema = [
+        1: Field("matchLabels", .stringMap),
+        2: Field("matchExpressions", .message([1: Field("key", .string), 2: Field("operator", .string), 3: Field("values", .string, repeated: true)]), repeated: true),
+    ]
+    static let resources: Schema = [1: Field("limits", .quantityMap), 2: Field("requests", .quantityMap)]
+    static let container: Schema = [
+        1: Field("name", .string), 2: Field("image", .string), 3: Field("command", .string, repeated: true),
+        4: Field("args", .string, repeated: true), 5: Field("workingDir", .string),
+        6: Field("ports", .message([1: Field("name", .string), 2: Field("hostPort", .int64), 3: Field("containerPort", .int64),
+                                     4: Field("protocol", .string), 5: Field("hostIP", .string)]), repeated: true),
+        7: Field("env", .message([1: Field("name", .string), 2: Field("value", .string)]), repeated: true),
+        8: Field("resources", .message(resources)),
+        13: Field("terminationMessagePath", .string), 14: Field("imagePullPolicy", .string),
+        20: Field("terminationMessagePolicy", .string),
+    ]
+    static let podSpec: Schema = [
+        2: Field("containers", .message(container), repeated: true), 3: Field("restartPolicy", .string),
+        4: Field("terminationGracePeriodSeconds", .int64), 6: Field("dnsPolicy", .string), 7: Field("nodeSelector", .stringMap),
+        8: Field("serviceAccountName", .string), 19: Field("schedulerName", .string),
+        20: Field("initContainers", .message(container), repeated: true),
+    ]
+    static let deploymentSpec: Schema = [
+        1: Field("replicas", .int64), 2: Field("selector", .message(labelSelector)),
+        3: Field("template", .message([1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message(podSpec))])),
+        4: Field("strategy", .message([1: Field("type", .string),
+                                       2: Field("rollingUpdate", .message([1: Field("maxUnavailable", .intOrString), 2: Field("maxSurge", .intOrString)]))])),
+        5: Field("minReadySeconds", .int64), 6: Field("revisionHistoryLimit", .int64), 7: Field("paused", .bool),
+        9: Field("progressDeadlineSeconds", .int64),
+    ]
+
     /// Message schemas by (apiVersion, kind).
     static let kinds: [String: Schema] = [
         "v1/Namespace": [1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message([1: Field("finalizers", .string, repeated: true)]))],
@@ -50,9 +84,14 @@ enum ProtobufDecoder {
         "v1/ServiceAccount": [1: Field("metadata", .message(objectMeta)), 2: Field("secrets", .message(objectReference), repeated: true),
                               3: Field("imagePullSecrets", .message(localObjectReference), repeated: true),
                               4: Field("automountServiceAccountToken", .bool)],
+        "apps/v1/Deployment": [1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message(deploymentSpec))],
     ]
 
     struct Malformed: Error {}
+
+    /// Fields that are pointers in Go, so an explicit zero is meaningful.
+    static let pointerFields: Set<String> = ["replicas", "automountServiceAccountToken", "immutable", "revisionHistoryLimit",
+                                              "progressDeadlineSeconds", "terminationGracePeriodSeconds"]
 
     /// The JSON form of a protobuf-encoded object, or nil when the kind is not one we decode.
     static func decode(_ bytes: [UInt8]) -> JSONValue? {
@@ -126,14 +165,35 @@ enum ProtobufDecoder {
             case (.time, .bytes(let b)):
                 var seconds: Int64 = 0
                 for (n, w) in try fields(b) { if n == 1, case .varint(let v) = w { seconds = Int64(bitPattern: v) } }
+                if seconds == 0 { continue }
                 value = .string(Timestamps.format(Date(timeIntervalSince1970: TimeInterval(seconds))))
-            case (.stringMap, .bytes(let b)), (.bytesMap, .bytes(let b)):
+            case (.intOrString, .bytes(let b)):
+                var isString = false, int: Int64 = 0, str = ""
+                for (n, w) in try fields(b) {
+                    switch (n, w) {
+                    case (1, .varint(let v)): isString = v == 1
+                    case (2, .varint(let v)): int = Int64(Int32(truncatingIfNeeded: v))
+                    case (3, .bytes(let s)): str = String(decoding: s, as: UTF8.self)
+                    default: break
+                    }
+                }
+                value = isString ? .string(str) : .number(Double(int))
+            case (.quantity, .bytes(let b)):
+                var str = ""
+                for (n, w) in try fields(b) { if n == 1, case .bytes(let s) = w { str = String(decoding: s, as: UTF8.self) } }
+                value = .string(str)
+            case (.stringMap, .bytes(let b)), (.bytesMap, .bytes(let b)), (.quantityMap, .bytes(let b)):
                 var key = "", v: JSONValue = ""
                 for (n, w) in try fields(b) {
                     guard case .bytes(let s) = w else { continue }
                     if n == 1 { key = String(decoding: s, as: UTF8.self) }
                     if n == 2 {
-                        if case .bytesMap = field.type { v = .string(Data(s).base64EncodedString()) } else { v = .string(String(decoding: s, as: UTF8.self)) }
+                        switch field.type {
+                        case .bytesMap: v = .string(Data(s).base64EncodedString())
+                        case .quantityMap:
+                            for (qn, qw) in try fields(s) { if qn == 1, case .bytes(let q) = qw { v = .string(String(decoding: q, as: UTF8.self)) } }
+                        default: v = .string(String(decoding: s, as: UTF8.self))
+                        }
                     }
                 }
                 var map = object[field.name]?.objectValue ?? [:]
@@ -142,6 +202,11 @@ enum ProtobufDecoder {
                 continue
             default:
                 throw Malformed()
+            }
+            // gogo-protobuf writes every non-pointer field; Go's JSON would omit the zero values.
+            if !field.repeated {
+                if value == "" || (value == .bool(false) && !pointerFields.contains(field.name))
+                    || (value == .number(0) && !pointerFields.contains(field.name)) { continue }
             }
             if field.repeated {
                 object[field.name] = .array((object[field.name]?.arrayValue ?? []) + [value])
