@@ -106,8 +106,10 @@ actor DeploymentController {
             ]
         }
         d["status"] = status
+        if createPods, let revision = reconcilePods(&s, d, ready: false) {
+            d[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] = .string(String(revision))
+        }
         s.put(deployments, d)
-        if createPods { reconcilePods(&s, d, ready: false) }
     }
 
     /// After the ready delay: available (returns nil), or never-ready (returns the progress deadline in seconds).
@@ -150,7 +152,9 @@ actor DeploymentController {
     }
 
     /// One ReplicaSet per template (older ones scaled to zero) and its Pods, Ready when `ready`.
-    static func reconcilePods(_ s: inout ClusterState, _ d: JSONValue, ready: Bool) {
+    /// Returns the current ReplicaSet's revision.
+    @discardableResult
+    static func reconcilePods(_ s: inout ClusterState, _ d: JSONValue, ready: Bool) -> Int? {
         let meta = d["metadata"] ?? [:]
         let ns = meta["namespace"]?.stringValue ?? ""
         let hash = templateHash(d)
@@ -165,6 +169,10 @@ actor DeploymentController {
         }
         // ReplicaSets.
         var rsUID = ""
+        var maxRevision = 0
+        for rs in s.list(replicaSets, namespace: ns) where (rs["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains(where: { $0["uid"]?.stringValue == uid }) {
+            maxRevision = max(maxRevision, Int(rs[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]]?.stringValue ?? "") ?? 0)
+        }
         for rs in s.list(replicaSets, namespace: ns) where (rs["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains(where: { $0["uid"]?.stringValue == uid }) {
             let name = rs["metadata"]?["name"]?.stringValue ?? ""
             if name == rsName { rsUID = rs["metadata"]?["uid"]?.stringValue ?? ""; continue }
@@ -183,11 +191,17 @@ actor DeploymentController {
             "metadata": ["name": .string(rsName), "namespace": .string(ns), "uid": .string(UUID().uuidString.lowercased()),
                          "creationTimestamp": .string(Timestamps.now()), "generation": 1,
                          "labels": template["metadata"]?["labels"] ?? [:],
-                         "annotations": ["deployment.kubernetes.io/revision": "1"],
+                         "annotations": ["deployment.kubernetes.io/revision": .string(String(maxRevision + 1))],
                          "ownerReferences": [owner("Deployment", meta["name"]?.stringValue ?? "", uid, "apps/v1")]],
             "spec": ["replicas": 0, "selector": d[path: ["spec", "selector"]] ?? [:], "template": template],
         ]
         if rsUID.isEmpty { rsUID = rs["metadata"]?["uid"]?.stringValue ?? "" }
+        // A template used again (a rollback) becomes the newest revision, as with the real controller.
+        if let current = Int(rs[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]]?.stringValue ?? ""),
+           current < maxRevision, rs[path: ["spec", "replicas"]]?.intValue == 0 {
+            rs[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] = .string(String(maxRevision + 1))
+        }
+        let revision = Int(rs[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]]?.stringValue ?? "")
         rs[path: ["spec", "replicas"]] = .number(Double(replicas))
         rs["status"] = ["replicas": .number(Double(replicas)), "fullyLabeledReplicas": .number(Double(replicas)),
                         "readyReplicas": .number(Double(ready ? replicas : 0)), "availableReplicas": .number(Double(ready ? replicas : 0)),
@@ -237,5 +251,6 @@ actor DeploymentController {
             p["status"] = status
             s.put(pods, p)
         }
+        return revision
     }
 }
