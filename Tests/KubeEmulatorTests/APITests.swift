@@ -229,9 +229,13 @@ import Testing
     }
 
     @Test func scaleSubresource() async throws {
-        try await withEmulator({ $0.createPods = false }) { _, c in
+        try await withEmulator({ $0.createPods = false; $0.deploymentReadyDelay = .seconds(3600) }) { _, c in
             let path = "/apis/apps/v1/namespaces/default/deployments"
             try await c.post(path, Objects.deployment("d"))
+            // Let the deployment stand-in write its first status, so the Scale read below is not stale.
+            try await TestClient.eventually(10, "status observed") {
+                try await c.get("\(path)/d").body[path: ["status", "observedGeneration"]] == 1
+            }
             let scale = try await c.get("\(path)/d/scale").body
             #expect(scale["kind"] == "Scale")
             #expect(scale["apiVersion"] == "autoscaling/v1")
