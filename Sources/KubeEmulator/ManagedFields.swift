@@ -10,10 +10,7 @@ enum ManagedFields {
         guard case .object(let o) = value else { return .object([:]) }
         var out: [String: JSONValue] = [:]
         for (key, child) in o {
-            if schema == nil || schema?["properties"] != nil || schema?["additionalProperties"] != nil || true {
-                let sub = StrategicMerge.childSchema(schema, key)
-                out["f:\(key)"] = childSet(child, schema: sub)
-            }
+            out["f:\(key)"] = childSet(child, schema: StrategicMerge.childSchema(schema, key))
         }
         return .object(out)
     }

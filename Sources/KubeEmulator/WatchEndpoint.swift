@@ -72,7 +72,6 @@ struct WatchEndpoint {
         let (chunks, out) = AsyncStream<[UInt8]>.makeStream()
         let encoder = Task {
             var first = true
-            var sentInitialEnd = false
             for await message in messages {
                 var line: JSONValue
                 switch message {
@@ -80,7 +79,6 @@ struct WatchEndpoint {
                     line = ["type": "ERROR", "object": e.status]
                 case .tick(let rv):
                     let isInitialEnd = rv < 0
-                    if isInitialEnd { sentInitialEnd = true }
                     if !bookmarks && !isInitialEnd { continue }
                     var meta: JSONValue = ["resourceVersion": .string(String(abs(rv)))]
                     if isInitialEnd { meta["annotations"] = ["k8s.io/initial-events-end": "true"] }
@@ -105,7 +103,6 @@ struct WatchEndpoint {
                     first = false
                     line = ["type": .string(kind.rawValue), "object": payload]
                 }
-                _ = sentInitialEnd
                 if let data = try? line.data() { out.yield(Array(data) + [10]) }
             }
             out.finish()
