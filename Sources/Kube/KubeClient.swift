@@ -304,3 +304,18 @@ extension KubeClient {
         try await self.patch(T.descriptor, name: name, namespace: namespace, patch, subresource: "scale", options: options, as: Scale.self)
     }
 }
+
+extension KubeClient {
+    /// Runs `body` (a read-modify-write) again while it fails with ``KubeError/conflict(_:)``, up to `attempts` times.
+    public static func retryOnConflict<T>(attempts: Int = 5, _ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await body()
+            } catch let error as KubeError {
+                guard case .conflict = error, attempt < attempts else { throw error }
+            }
+        }
+    }
+}
