@@ -2,7 +2,7 @@ import Foundation
 import KubeJSON
 
 /// Decodes the Kubernetes protobuf encoding (`application/vnd.kubernetes.protobuf`) of the few built-in kinds
-/// that kubectl's typed clients send as protobuf (`kubectl create namespace|configmap|secret|serviceaccount|deployment`).
+/// that kubectl's typed clients send as protobuf (`kubectl create namespace|configmap|secret|serviceaccount|deployment|service|role|clusterrole|rolebinding|clusterrolebinding`).
 ///
 /// The wire format is the `k8s\0` magic, then a `runtime.Unknown` {typeMeta{apiVersion, kind}, raw}, where raw
 /// is the generated message. Field numbers come from the upstream `generated.proto` files, kept here as data.
@@ -74,6 +74,26 @@ enum ProtobufDecoder {
         9: Field("progressDeadlineSeconds", .int64),
     ]
 
+    static let serviceSpec: Schema = [
+        1: Field("ports", .message([1: Field("name", .string), 2: Field("protocol", .string), 3: Field("port", .int64),
+                                     4: Field("targetPort", .intOrString), 5: Field("nodePort", .int64), 6: Field("appProtocol", .string)]),
+                 repeated: true),
+        2: Field("selector", .stringMap), 3: Field("clusterIP", .string), 4: Field("type", .string),
+        5: Field("externalIPs", .string, repeated: true), 7: Field("sessionAffinity", .string), 10: Field("externalName", .string),
+        18: Field("clusterIPs", .string, repeated: true),
+    ]
+    static let policyRule: Schema = [
+        1: Field("verbs", .string, repeated: true), 2: Field("apiGroups", .string, repeated: true),
+        3: Field("resources", .string, repeated: true), 4: Field("resourceNames", .string, repeated: true),
+        5: Field("nonResourceURLs", .string, repeated: true),
+    ]
+    static let binding: Schema = [
+        1: Field("metadata", .message(objectMeta)),
+        2: Field("subjects", .message([1: Field("kind", .string), 2: Field("apiGroup", .string), 3: Field("name", .string),
+                                       4: Field("namespace", .string)]), repeated: true),
+        3: Field("roleRef", .message([1: Field("apiGroup", .string), 2: Field("kind", .string), 3: Field("name", .string)])),
+    ]
+
     /// Message schemas by (apiVersion, kind).
     static let kinds: [String: Schema] = [
         "v1/Namespace": [1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message([1: Field("finalizers", .string, repeated: true)]))],
@@ -85,6 +105,11 @@ enum ProtobufDecoder {
                               3: Field("imagePullSecrets", .message(localObjectReference), repeated: true),
                               4: Field("automountServiceAccountToken", .bool)],
         "apps/v1/Deployment": [1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message(deploymentSpec))],
+        "v1/Service": [1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message(serviceSpec))],
+        "rbac.authorization.k8s.io/v1/Role": [1: Field("metadata", .message(objectMeta)), 2: Field("rules", .message(policyRule), repeated: true)],
+        "rbac.authorization.k8s.io/v1/ClusterRole": [1: Field("metadata", .message(objectMeta)), 2: Field("rules", .message(policyRule), repeated: true)],
+        "rbac.authorization.k8s.io/v1/RoleBinding": binding,
+        "rbac.authorization.k8s.io/v1/ClusterRoleBinding": binding,
     ]
 
     struct Malformed: Error {}

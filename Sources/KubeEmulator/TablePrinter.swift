@@ -78,6 +78,26 @@ enum TablePrinter {
             return .string(String(n))
         case "#deployReady":
             return .string("\(object[path: ["status", "readyReplicas"]]?.intValue ?? 0)/\(object[path: ["spec", "replicas"]]?.intValue ?? 0)")
+        case "#svcExternal":
+            let spec = object["spec"] ?? [:]
+            let external = (spec["externalIPs"]?.arrayValue ?? []).compactMap(\.stringValue)
+            switch spec["type"]?.stringValue {
+            case "LoadBalancer":
+                let ingress = (object[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? []).compactMap { $0["ip"]?.stringValue ?? $0["hostname"]?.stringValue }
+                let all = ingress + external
+                return .string(all.isEmpty ? "<pending>" : all.joined(separator: ","))
+            case "ExternalName":
+                return spec["externalName"] ?? "<none>"
+            default:
+                return .string(external.isEmpty ? "<none>" : external.joined(separator: ","))
+            }
+        case "#svcPorts":
+            let ports = (object[path: ["spec", "ports"]]?.arrayValue ?? []).map { p in
+                let port = p["port"]?.intValue.map(String.init) ?? ""
+                let node = p["nodePort"]?.intValue.map { ":\($0)" } ?? ""
+                return "\(port)\(node)/\(p["protocol"]?.stringValue ?? "TCP")"
+            }
+            return .string(ports.isEmpty ? "<none>" : ports.joined(separator: ","))
         case "#count(.data)":
             return .number(Double((object["data"]?.objectValue?.count ?? 0) + (object["binaryData"]?.objectValue?.count ?? 0)))
         default:
@@ -96,7 +116,7 @@ enum TablePrinter {
         case "integer": return first.intValue.map { .number(Double($0)) } ?? .null
         case "number": return first.doubleValue.map { .number($0) } ?? .null
         case "boolean": return first.boolValue.map { .bool($0) } ?? .null
-        case "date": return first.stringValue.map { .string(humanAge($0)) } ?? .null
+        case "date": return custom ? (first.stringValue.map { .string(humanAge($0)) } ?? .null) : first
         default: return .string(JSONPathColumn.text(first))
         }
     }

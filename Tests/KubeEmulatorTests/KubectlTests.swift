@@ -157,6 +157,22 @@ actor SharedEmulator {
         try await k.ok("wait", "--for=jsonpath={.spec.replicas}=4", "widget/a", "-n", ns, "--timeout=10s")
     }
 
+    @Test func typedGeneratorsAndBuiltinTables() async throws {
+        let (_, k, ns) = try await setUp("typed")
+        try await k.ok("create", "service", "nodeport", "np", "-n", ns, "--tcp=80:8080", "--node-port=30080")
+        let svc = try await k.ok("get", "service", "np", "-n", ns)
+        #expect(svc.split(separator: "\n").first?.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"])
+        #expect(svc.contains("80:30080/TCP"))
+        try await k.ok("create", "role", "r", "-n", ns, "--verb=get", "--resource=pods")
+        #expect(try await k.ok("get", "role", "r", "-n", ns, "-o", "jsonpath={.rules}") == #"[{"apiGroups":[""],"resources":["pods"],"verbs":["get"]}]"#)
+        try await k.ok("create", "clusterrolebinding", "crb-\(ns)", "--clusterrole=view", "--serviceaccount=\(ns):bot")
+        let crb = try JSONValue(parsing: try await k.ok("get", "clusterrolebinding", "crb-\(ns)", "-o", "json"))
+        #expect(crb["roleRef"] == ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"])
+        #expect(crb["subjects"] == [["kind": "ServiceAccount", "name": "bot", "namespace": .string(ns)]])
+        let crds = try await k.ok("get", "crd")
+        #expect(crds.hasPrefix("NAME") && crds.contains("CREATED AT"))
+    }
+
     @Test func deleteCascades() async throws {
         let (_, k, ns) = try await setUp("cascade")
         try await k.ok("apply", "-n", ns, "-f", Fixtures.path("deployment.json"))
