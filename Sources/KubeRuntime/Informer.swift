@@ -133,19 +133,24 @@ public final class Informer<Source: ListerWatcher>: Service, Sendable {
     private func reflect() async throws {
         var needsList = true
         var failures = 0
+        var watchRefusedAfterList = false
         while true {
             try Task.checkCancellation()
             do {
+                watchRefusedAfterList = false
                 if needsList {
                     let (items, resourceVersion) = try await source.list()
                     try Task.checkCancellation()
                     await applyList(items, resourceVersion: resourceVersion)
                     needsList = false
                     failures = 0
+                    watchRefusedAfterList = true  // until the watch opens
                 }
                 let from = lastResourceVersion ?? ""
                 logger.trace("watching", metadata: ["resourceVersion": "\(from)"])
-                for try await event in try await source.watch(resourceVersion: from) {
+                let events = try await source.watch(resourceVersion: from)
+                watchRefusedAfterList = false
+                for try await event in events {
                     try Task.checkCancellation()
                     await apply(event)
                     failures = 0
@@ -158,6 +163,11 @@ public final class Informer<Source: ListerWatcher>: Service, Sendable {
                 try Task.checkCancellation()
                 logger.info("resource version too old; re-listing")
                 needsList = true
+                if watchRefusedAfterList {
+                    // The watch was refused as too old straight after a fresh list:
+                    // pause before listing again instead of hammering the server.
+                    try await clock.sleep(for: backoff(afterFailures: failures))
+                }
             } catch {
                 try Task.checkCancellation()
                 let delay = backoff(afterFailures: failures)

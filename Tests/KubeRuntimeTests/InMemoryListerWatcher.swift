@@ -165,6 +165,10 @@ final class InMemoryListerWatcher: ListerWatcher, @unchecked Sendable {
         return version
     }
 
+    /// Makes every watch from the current version (or older) fail with 410 Gone, as a
+    /// misbehaving server whose lists are already too old to watch from would.
+    func refuseWatchesFromCurrentVersion() { locked { $0.compactedVersion = $0.version + 1 } }
+
     func failNextLists(_ n: Int) { locked { $0.failLists = n } }
 
     var objects: [TestObject] { locked { $0.objects.values.sorted { ObjectKey($0) < ObjectKey($1) } } }

@@ -163,6 +163,20 @@ struct InformerTests {
         try await run.value
     }
 
+    @Test func watchRefusedRightAfterAListPausesBeforeRelisting() async throws {
+        source.create(TestObject(name: "a"))
+        source.refuseWatchesFromCurrentVersion()
+        let informer = makeInformer()
+        let run = Task { try await informer.run() }
+        try await informer.waitForSync()
+        try await eventually("paused") { clock.sleeperDeadlines == [RuntimeInstant(offset: .milliseconds(800))] }
+        #expect(source.listCount == 1)
+        clock.advance(by: .milliseconds(800))
+        try await eventually("re-listed once more") { source.listCount == 2 && clock.sleeperCount == 1 }
+        run.cancel()
+        try await run.value
+    }
+
     @Test func resyncRedeliversEveryObject() async throws {
         source.create(TestObject(name: "a"))
         source.create(TestObject(name: "b"))
