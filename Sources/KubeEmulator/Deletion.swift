@@ -66,8 +66,10 @@ extension ClusterState {
     /// Objects that name `uid` among their owners.
     func dependents(of uid: String) -> [(GroupResource, JSONValue)] {
         guard !uid.isEmpty else { return [] }
-        return allObjects().filter { _, o in
-            (o["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains { $0["uid"]?.stringValue == uid }
+        return owned.sorted().compactMap { stored in
+            guard let o = get(stored),
+                  (o["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains(where: { $0["uid"]?.stringValue == uid }) else { return nil }
+            return (stored.groupResource, o)
         }
     }
 

@@ -25,12 +25,12 @@ final class GarbageCollector: Sendable {
 
     static func pass(_ s: inout ClusterState) -> Bool {
         var changed = false
-        var uids: Set<String> = []
-        for (_, o) in s.allObjects() { if let u = o["metadata"]?["uid"]?.stringValue { uids.insert(u) } }
-        for (gr, o) in s.allObjects() {
+        for stored in s.owned.sorted() {
+            guard let o = s.get(stored) else { continue }
+            let gr = stored.groupResource
             let refs = o["metadata"]?["ownerReferences"]?.arrayValue ?? []
             guard !refs.isEmpty else { continue }
-            let alive = refs.filter { uids.contains($0["uid"]?.stringValue ?? "") }
+            let alive = refs.filter { s.uids[$0["uid"]?.stringValue ?? ""] != nil }
             let key = ObjectKey(namespace: o["metadata"]?["namespace"]?.stringValue ?? "", name: o["metadata"]?["name"]?.stringValue ?? "")
             if alive.isEmpty {
                 if o["metadata"]?["deletionTimestamp"] == nil, let type = s.types[gr] {
@@ -46,7 +46,9 @@ final class GarbageCollector: Sendable {
             }
         }
         // Foreground deletions: delete dependents, then release the owner when no blocking dependent is left.
-        for (gr, o) in s.allObjects() {
+        for stored in s.foregroundDeleting.sorted() {
+            guard let o = s.get(stored) else { continue }
+            let gr = stored.groupResource
             let finalizers = (o["metadata"]?["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
             guard o["metadata"]?["deletionTimestamp"] != nil, finalizers.contains("foregroundDeletion"),
                   let uid = o["metadata"]?["uid"]?.stringValue else { continue }

@@ -47,8 +47,9 @@ enum EmulatorResponse: Sendable {
     case stream(status: Int, headers: [(String, String)], chunks: AsyncStream<[UInt8]>)
 
     static func json(_ value: JSONValue, status: Int = 200, headers: [(String, String)] = []) -> EmulatorResponse {
-        let body = (try? value.data()).map { Array($0) } ?? Array("{}".utf8)
-        return .full(status: status, headers: [("Content-Type", "application/json")] + headers, body: body + [10])
+        var body = JSONWriter.bytes(value)
+        body.append(10)
+        return .full(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
     }
 
     static func error(_ e: APIError) -> EmulatorResponse {

@@ -13,12 +13,42 @@ public struct ObjectKey: Hashable, Sendable, Comparable {
     public static func < (a: ObjectKey, b: ObjectKey) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
 }
 
+/// A stored object's address.
+struct StoredKey: Hashable, Sendable, Comparable {
+    var groupResource: GroupResource
+    var key: ObjectKey
+    static func < (a: StoredKey, b: StoredKey) -> Bool {
+        (a.groupResource.group, a.groupResource.resource, a.key) < (b.groupResource.group, b.groupResource.resource, b.key)
+    }
+}
+
 /// The whole cluster state: served resource types, objects, one resourceVersion counter and the watch window.
 struct ClusterState {
     var resourceVersion = 0
     var types: [GroupResource: ResourceType] = [:]
     var objects: [GroupResource: [ObjectKey: JSONValue]] = [:]
     var hub: WatchHub
+    /// Every object's uid (for the garbage collector).
+    private(set) var uids: [String: StoredKey] = [:]
+    /// Objects that have ownerReferences.
+    private(set) var owned: Set<StoredKey> = []
+    /// Objects being deleted in the foreground.
+    private(set) var foregroundDeleting: Set<StoredKey> = []
+
+    private mutating func index(_ stored: StoredKey, old: JSONValue?, new: JSONValue?) {
+        if let u = old?["metadata"]?["uid"]?.stringValue, uids[u] == stored { uids[u] = nil }
+        owned.remove(stored)
+        foregroundDeleting.remove(stored)
+        guard let new else { return }
+        if let u = new["metadata"]?["uid"]?.stringValue { uids[u] = stored }
+        if !(new["metadata"]?["ownerReferences"]?.arrayValue ?? []).isEmpty { owned.insert(stored) }
+        if new["metadata"]?["deletionTimestamp"] != nil,
+           (new["metadata"]?["finalizers"]?.arrayValue ?? []).contains("foregroundDeletion") {
+            foregroundDeleting.insert(stored)
+        }
+    }
+
+    func get(_ stored: StoredKey) -> JSONValue? { objects[stored.groupResource]?[stored.key] }
 
     init(watchWindow: Int) { hub = WatchHub(capacity: watchWindow) }
 
@@ -48,6 +78,7 @@ struct ClusterState {
         object[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         let old = objects[gr]?[key]
         objects[gr, default: [:]][key] = object
+        index(StoredKey(groupResource: gr, key: key), old: old, new: object)
         hub.record(StoreEvent(kind: old == nil ? .added : .modified, resourceVersion: resourceVersion,
                               groupResource: gr, object: object, oldObject: old))
         return object
@@ -58,6 +89,7 @@ struct ClusterState {
     mutating func remove(_ gr: GroupResource, _ key: ObjectKey) -> JSONValue? {
         guard var old = objects[gr]?.removeValue(forKey: key) else { return nil }
         let previous = old
+        index(StoredKey(groupResource: gr, key: key), old: old, new: nil)
         resourceVersion += 1
         old[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         hub.record(StoreEvent(kind: .deleted, resourceVersion: resourceVersion, groupResource: gr, object: old, oldObject: previous))

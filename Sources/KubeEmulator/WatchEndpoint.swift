@@ -103,7 +103,9 @@ struct WatchEndpoint {
                     first = false
                     line = ["type": .string(kind.rawValue), "object": payload]
                 }
-                if let data = try? line.data() { out.yield(Array(data) + [10]) }
+                var bytes = JSONWriter.bytes(line)
+                bytes.append(10)
+                out.yield(bytes)
             }
             out.finish()
         }
