@@ -97,7 +97,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime"], swiftSettings: strict),
+        .testTarget(name: "KubeRuntimeTests", dependencies: [
+            "KubeRuntime",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "KubeJSON", "KubeEmulator"], swiftSettings: strict),
         // A local Kubernetes API server stand-in for tests, benchmarks and the demo.
         .target(
