@@ -26,6 +26,9 @@ public final class HTTPTransport: Transport {
         config.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: nil)
         config.redirectConfiguration = .disallow
         config.decompression = .disabled
+        // Fail fast on refused connections and TLS failures (AsyncHTTPClient would otherwise retry until the
+        // connect timeout); callers such as reconcilers retry with their own backoff.
+        config.connectionPool.retryConnectionEstablishment = false
         if configuration.server.scheme == "https" {
             let tls = try Self.tlsConfiguration(configuration.tls, clientCertificate: nil, clientKey: nil)
             config.tlsConfiguration = tls
@@ -44,6 +47,9 @@ public final class HTTPTransport: Transport {
     static func tlsConfiguration(_ settings: TLSSettings, clientCertificate: [UInt8]?, clientKey: Secret?) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.applicationProtocols = ["http/1.1"]
+        // Wait at most 1 s (NIOSSL's default is 5 s) for the server's close_notify when we close a connection,
+        // e.g. after a cancelled watch; the emulator does not answer it while a watch stream is open.
+        tls.shutdownTimeout = .seconds(1)
         do {
             if settings.insecureSkipVerify {
                 tls.certificateVerification = .none
