@@ -114,18 +114,24 @@ struct ResourceEndpoints {
         let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
         let limit = Int(request.query["limit"] ?? "") ?? 0
         var start: ObjectKey?
+        var tokenRV: Int?
         if let token = request.query["continue"], !token.isEmpty {
             guard let data = Data(base64Encoded: token), let t = try? JSONValue(parsing: data),
                   let ns = t["ns"]?.stringValue, let name = t["name"]?.stringValue else {
                 throw .badRequest("continue key is not valid: illegal base64 data")
             }
             start = ObjectKey(namespace: ns, name: name)
+            tokenRV = t["rv"]?.intValue
         }
         let requestedRV = Int(request.query["resourceVersion"] ?? "")
         let (all, rv) = try store.withState { s throws(APIError) -> ([JSONValue], Int) in
             if let requestedRV, requestedRV > s.resourceVersion {
                 throw APIError(code: 504, reason: "Timeout", message: "Too large resource version: \(requestedRV), current: \(s.resourceVersion)",
                                details: ["causes": [["reason": "ResourceVersionTooLarge", "message": "Too large resource version"]], "retryAfterSeconds": 1])
+            }
+            if let tokenRV, tokenRV < s.hub.compactedThrough {
+                throw APIError(code: 410, reason: "Expired",
+                               message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
             }
             return (s.list(type.groupResource, namespace: namespace), s.resourceVersion)
         }

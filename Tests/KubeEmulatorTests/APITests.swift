@@ -207,6 +207,14 @@ import Testing
             } while !token.isEmpty
             #expect(pages == 3)
             #expect(seen == (0..<7).map { "cm\($0)" })
+            // A continue token from before the retained window is 410 Expired.
+            let first = try await c.get("\(cms)?limit=2").body
+            let stale = first[path: ["metadata", "continue"]]?.stringValue?.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            try await c.post(cms, Objects.configMap("late"))
+            try await c.send(.POST, "/emulator.fledge.dev/expire-watch-window")
+            let expired = try await c.get("\(cms)?limit=2&continue=\(stale)")
+            #expect(expired.status == 410)
+            #expect(expired.body["reason"] == "Expired")
             let bad = try await c.get("\(cms)?labelSelector=a%20in%20b")
             #expect(bad.status == 400)
         }
