@@ -43,7 +43,8 @@ struct WatchHub {
 
     mutating func record(_ event: StoreEvent) {
         history.append(event)
-        if history.count > capacity {
+        // Keep between `capacity` and 2×`capacity` events: trimming in batches keeps appends amortized O(1).
+        if history.count >= 2 * capacity {
             let drop = history.count - capacity
             compactedThrough = history[drop - 1].resourceVersion
             history.removeFirst(drop)
