@@ -55,7 +55,7 @@ public final class KubeClient: Sendable {
                 response = try await transport.send(request, timeout: configuration.requestTimeout)
             } catch {
                 log(request, status: nil, since: start, error: error)
-                throw error as? KubeError ?? KubeError.transport("\(type(of: error))")
+                throw Self.classify(error)
             }
             log(request, status: response.status, since: start, error: nil)
             if response.isSuccess { return response }
@@ -65,6 +65,14 @@ public final class KubeClient: Sendable {
                 continue
             }
             throw error
+        }
+    }
+
+    /// Errors that already say what went wrong pass through; anything else is a transport failure.
+    static func classify(_ error: any Error) -> any Error {
+        switch error {
+        case is KubeError, is KubeConfigError, is RequestError, is CancellationError: error
+        default: KubeError.transport("\(type(of: error))")
         }
     }
 
@@ -206,7 +214,7 @@ extension KubeClient {
                 response = try await transport.stream(request, timeout: configuration.requestTimeout)
             } catch {
                 log(request, status: nil, since: start, error: error)
-                throw error as? KubeError ?? KubeError.transport("\(type(of: error))")
+                throw Self.classify(error)
             }
             log(request, status: response.status, since: start, error: nil)
             if (200..<300).contains(response.status) { return response }

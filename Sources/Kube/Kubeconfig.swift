@@ -130,14 +130,16 @@ extension ClientConfiguration {
     /// The configuration a controller or plugin should use: an explicit kubeconfig, else `KUBECONFIG` or
     /// `~/.kube/config` when present, else the pod's service account.
     public static func detect(kubeconfigPath: String? = nil, context: String? = nil,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ClientConfiguration {
+                              environment: [String: String] = ProcessInfo.processInfo.environment,
+                              homeDirectory: String = NSHomeDirectory(),
+                              serviceAccountDirectory: String = InClusterConfiguration.defaultDirectory) throws -> ClientConfiguration {
         if kubeconfigPath != nil || environment["KUBECONFIG"]?.isEmpty == false {
             return try Kubeconfig.load(path: kubeconfigPath, context: context, environment: environment)
         }
-        let home = Kubeconfig.paths(explicitPath: nil, environment: environment)[0]
+        let home = Kubeconfig.paths(explicitPath: nil, environment: environment, homeDirectory: homeDirectory)[0]
         if FileManager.default.fileExists(atPath: home) {
-            return try Kubeconfig.load(context: context, environment: environment)
+            return try Kubeconfig.load(context: context, environment: environment, homeDirectory: homeDirectory)
         }
-        return try InClusterConfiguration.load(environment: environment)
+        return try InClusterConfiguration.load(directory: serviceAccountDirectory, environment: environment)
     }
 }

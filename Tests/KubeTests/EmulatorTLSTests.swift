@@ -55,7 +55,11 @@ import Testing
             try await badClient.shutdown()
 
             #expect(logs.all.count >= 4)
-            #expect(logs.all.contains { $0.contains("/api/v1/namespaces/default/services/web") && $0.contains("200") })
+            let getLine = logs.all.first { $0.contains("/api/v1/namespaces/default/services/web") && $0.contains("200") }
+            #expect(getLine?.contains("debug kube request") == true)
+            for key in ["verb", "method", "path", "status", "durationMs"] {
+                #expect(getLine?.contains(key) == true, "\(key) in \(getLine ?? "")")
+            }
             for text in logs.all + [errorText, "\(badClient.configuration)", "\(client.configuration)"] {
                 #expect(!text.contains(token), "credential leaked: \(text)")
             }

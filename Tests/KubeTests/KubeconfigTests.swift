@@ -91,6 +91,25 @@ import Testing
         #expect(config.server.absoluteString == "https://two.example")
     }
 
+    @Test func detectPrefersKubeconfigThenFallsBackToInCluster() throws {
+        let dir = try TempDirectory()
+        try dir.write("certs/ca.pem", "CA PEM")
+        let file = try dir.write("a", Self.first)
+        let sa = try TempDirectory()
+        try sa.write("token", "t")
+        let inCluster = ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"]
+        #expect(try ClientConfiguration.detect(environment: inCluster.merging(["KUBECONFIG": file]) { a, _ in a },
+                                               homeDirectory: sa.path, serviceAccountDirectory: sa.path)
+            .server.absoluteString == "https://one.example:6443")
+        #expect(try ClientConfiguration.detect(kubeconfigPath: file, context: "shared-ctx", environment: [:])
+            .server.absoluteString == "https://first-wins.example")
+        let fallback = try ClientConfiguration.detect(environment: inCluster, homeDirectory: sa.path, serviceAccountDirectory: sa.path)
+        #expect(fallback.server.absoluteString == "https://10.0.0.1:443")
+        #expect(throws: KubeConfigError.self) {
+            try ClientConfiguration.detect(environment: [:], homeDirectory: sa.path, serviceAccountDirectory: sa.path)
+        }
+    }
+
     @Test func unknownContextAndMissingPiecesAreErrors() throws {
         let dir = try TempDirectory()
         let path = try dir.write("config", Self.second)
