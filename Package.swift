@@ -5,7 +5,7 @@ let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "Fledge",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .library(name: "CanaryAnalysis", targets: ["CanaryAnalysis"]),
         .library(name: "CanaryAnalysisPrometheus", targets: ["CanaryAnalysisPrometheus"]),
@@ -102,7 +102,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
-        .testTarget(name: "KubeTests", dependencies: ["Kube", "KubeJSON", "KubeEmulator"], swiftSettings: strict),
+        .testTarget(name: "KubeTests", dependencies: [
+            "Kube", "KubeJSON", "KubeEmulator", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         // A local Kubernetes API server stand-in for tests, benchmarks and the demo.
         .target(
             name: "KubeEmulator",
