@@ -76,7 +76,7 @@ extension ClusterState {
     mutating func orphanDependents(of uid: String) {
         for (gr, var o) in dependents(of: uid) {
             let refs = (o["metadata"]?["ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != uid }
-            o[path: ["metadata", "ownerReferences"]] = refs.isEmpty ? nil : .array(refs)
+            o[path: ["metadata", "ownerReferences"]] = refs.isEmpty ? Optional<JSONValue>.none : .array(refs)
             put(gr, o)
         }
     }

@@ -125,7 +125,7 @@ actor DeploymentController {
         var status = old ?? [:]
         status["observedGeneration"] = .number(Double(generation))
         for field in ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"] {
-            status[field] = replicas == 0 ? nil : .number(Double(replicas))
+            status[field] = replicas == 0 ? Optional<JSONValue>.none : .number(Double(replicas))
         }
         status["unavailableReplicas"] = nil
         status["conditions"] = [

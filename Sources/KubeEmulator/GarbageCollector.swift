@@ -68,7 +68,7 @@ final class GarbageCollector: Sendable {
             if blocking.isEmpty {
                 var updated = o
                 let rest = finalizers.filter { $0 != "foregroundDeletion" }
-                updated[path: ["metadata", "finalizers"]] = rest.isEmpty ? nil : .array(rest.map { .string($0) })
+                updated[path: ["metadata", "finalizers"]] = rest.isEmpty ? Optional<JSONValue>.none : .array(rest.map { .string($0) })
                 let key = ObjectKey(namespace: o["metadata"]?["namespace"]?.stringValue ?? "", name: o["metadata"]?["name"]?.stringValue ?? "")
                 if rest.isEmpty { s.purge(gr, key) } else { s.put(gr, updated) }
                 changed = true

@@ -50,7 +50,7 @@ enum ManagedFields {
                 && $0["subresource"]?.stringValue == subresource
         }
         if fields.objectValue?.isEmpty ?? true, operation == "Update" {
-            object[path: ["metadata", "managedFields"]] = entries.isEmpty ? nil : .array(entries)
+            object[path: ["metadata", "managedFields"]] = entries.isEmpty ? Optional<JSONValue>.none : .array(entries)
             return
         }
         var entry: JSONValue = [
@@ -69,7 +69,7 @@ enum ManagedFields {
             var meta = o["metadata"]?.objectValue ?? [:]
             for k in ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "deletionTimestamp",
                       "deletionGracePeriodSeconds", "name", "namespace"] { meta[k] = nil }
-            o["metadata"] = meta.isEmpty ? nil : .object(meta)
+            o["metadata"] = meta.isEmpty ? Optional<JSONValue>.none : .object(meta)
             o["apiVersion"] = nil
             o["kind"] = nil
             return .object(o)
@@ -81,7 +81,7 @@ enum ManagedFields {
 
     static func dropNulls(_ v: JSONValue) -> JSONValue {
         guard case .object(let o) = v else { return v }
-        return .object(o.compactMapValues { $0 == .null ? nil : dropNulls($0) })
+        return .object(o.compactMapValues { (v: JSONValue) -> JSONValue? in v == .null ? Optional<JSONValue>.none : dropNulls(v) })
     }
 
     /// Removes from `live` the fields `previous` owned that `current` no longer sets (an apply that drops a field),
@@ -114,9 +114,10 @@ enum ManagedFields {
         let prev = previous.objectValue ?? [:]
         let cur = current.objectValue ?? [:]
         let oth = others.objectValue ?? [:]
-        return items.compactMap { item in
+        // Explicit Optional: JSONValue is ExpressibleByNilLiteral, so a bare `nil` would become `.null`.
+        return items.compactMap { (item: JSONValue) -> JSONValue? in
             guard let token = prev.keys.first(where: { $0.hasPrefix("k:") && matchesKey(item, $0) }) else { return item }
-            guard let curSet = cur[token] else { return oth[token] != nil ? item : nil }
+            guard let curSet = cur[token] else { return oth[token] != nil ? item : Optional<JSONValue>.none }
             return removeDropped(from: item, previous: prev[token]!, current: curSet, others: oth[token] ?? [:])
         }
     }
