@@ -1,7 +1,7 @@
 import KubeJSON
 
 /// apps/v1 Deployment: replicas, selector, pod template, rollout strategy; status with conditions.
-public struct Deployment: Resource, Equatable {
+public struct Deployment: SpecStatusResource, Equatable {
     public static let descriptor = ResourceDescriptor.deployments
 
     public var metadata: ObjectMeta
@@ -13,23 +13,6 @@ public struct Deployment: Resource, Equatable {
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    enum CodingKeys: String, CodingKey { case metadata, spec, status }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.field(.metadata, default: ObjectMeta())
-        spec = try c.decodeIfPresent(DeploymentSpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(DeploymentStatus.self, forKey: .status)
-        originalJSON = try JSONValue(from: decoder)
-    }
-
-    public func encodeKnownFields(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encodeIfPresent(spec, forKey: .spec)
-        try c.encodeIfPresent(status, forKey: .status)
     }
 }
 

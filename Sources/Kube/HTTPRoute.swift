@@ -1,7 +1,7 @@
 import KubeJSON
 
 /// gateway.networking.k8s.io/v1 HTTPRoute: parent gateways and weighted backends per rule.
-public struct HTTPRoute: Resource, Equatable {
+public struct HTTPRoute: SpecStatusResource, Equatable {
     public static let descriptor = ResourceDescriptor.httpRoutes
 
     public var metadata: ObjectMeta
@@ -13,23 +13,6 @@ public struct HTTPRoute: Resource, Equatable {
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    enum CodingKeys: String, CodingKey { case metadata, spec, status }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.field(.metadata, default: ObjectMeta())
-        spec = try c.decodeIfPresent(HTTPRouteSpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(JSONValue.self, forKey: .status)
-        originalJSON = try JSONValue(from: decoder)
-    }
-
-    public func encodeKnownFields(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encodeIfPresent(spec, forKey: .spec)
-        try c.encodeIfPresent(status, forKey: .status)
     }
 }
 

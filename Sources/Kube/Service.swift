@@ -1,7 +1,7 @@
 import KubeJSON
 
 /// core/v1 Service: selector and ports.
-public struct Service: Resource, Equatable {
+public struct Service: SpecStatusResource, Equatable {
     public static let descriptor = ResourceDescriptor.services
 
     public var metadata: ObjectMeta
@@ -13,23 +13,6 @@ public struct Service: Resource, Equatable {
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    enum CodingKeys: String, CodingKey { case metadata, spec, status }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.field(.metadata, default: ObjectMeta())
-        spec = try c.decodeIfPresent(ServiceSpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(JSONValue.self, forKey: .status)
-        originalJSON = try JSONValue(from: decoder)
-    }
-
-    public func encodeKnownFields(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encodeIfPresent(spec, forKey: .spec)
-        try c.encodeIfPresent(status, forKey: .status)
     }
 }
 
