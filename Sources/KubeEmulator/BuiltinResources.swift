@@ -4,9 +4,19 @@ import KubeJSON
 public enum BuiltinResources {
     public static let all: [ResourceType] = rows.map { t in
         var t = t
-        if t.columns?.contains(where: { $0.name == "Created At" }) == true { t.printsAge = false }
+        if t.columns?.contains(where: { $0.name == "Created At" || $0.name == "Last Seen" }) == true { t.printsAge = false }
         if t.group.isEmpty, ["pods", "services", "namespaces"].contains(t.resource) { t.returnsDeletedObject = true }
         return t
+    }
+
+    /// `kubectl get events`: Last Seen, Type, Reason, Object, Message (Name only with -o wide).
+    static func eventColumns(message: String) -> [PrinterColumn] {
+        [PrinterColumn(name: "Last Seen", type: "string", jsonPath: "#eventLastSeen"),
+         PrinterColumn(name: "Type", type: "string", jsonPath: ".type"),
+         PrinterColumn(name: "Reason", type: "string", jsonPath: ".reason"),
+         PrinterColumn(name: "Object", type: "string", jsonPath: "#eventObject"),
+         PrinterColumn(name: "Message", type: "string", jsonPath: message),
+         PrinterColumn(name: "Name", type: "string", priority: 1, jsonPath: "#name")]
     }
 
     static let rows: [ResourceType] = [
@@ -37,14 +47,12 @@ public enum BuiltinResources {
                      schemas: ["v1": BuiltinSchemas.pod]),
         ResourceType(group: "", versions: ["v1"], resource: "events", singular: "event", kind: "Event", namespaced: true,
                      shortNames: ["ev"],
-                     columns: [PrinterColumn(name: "Type", type: "string", jsonPath: ".type"),
-                               PrinterColumn(name: "Reason", type: "string", jsonPath: ".reason"),
-                               PrinterColumn(name: "Message", type: "string", jsonPath: ".message")],
+                     columns: eventColumns(message: ".message"),
                      schemas: ["v1": BuiltinSchemas.coreEvent]),
         ResourceType(group: "", versions: ["v1"], resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount",
                      namespaced: true, shortNames: ["sa"], schemas: ["v1": BuiltinSchemas.serviceAccount]),
         ResourceType(group: "events.k8s.io", versions: ["v1"], resource: "events", singular: "event", kind: "Event", namespaced: true,
-                     shortNames: ["ev"], schemas: ["v1": BuiltinSchemas.eventsEvent]),
+                     shortNames: ["ev"], columns: eventColumns(message: ".note"), schemas: ["v1": BuiltinSchemas.eventsEvent]),
         ResourceType(group: "apps", versions: ["v1"], resource: "deployments", singular: "deployment", kind: "Deployment", namespaced: true,
                      shortNames: ["deploy"], categories: ["all"], hasStatus: true,
                      scale: ScaleSpec(labelSelectorPath: ".spec.selector"), tracksGeneration: true,

@@ -23,9 +23,18 @@ enum TablePrinter {
         return type.printsAge
     }
 
+    /// Whether the columns place Name themselves (`#name`), as the events table does.
+    static func placesName(_ type: ResourceType) -> Bool { columns(for: type).contains { $0.jsonPath == "#name" } }
+
     static func columnDefinitions(for type: ResourceType) -> [JSONValue] {
-        var defs = [nameColumn]
+        var defs = placesName(type) ? [] : [nameColumn]
         for c in columns(for: type) {
+            if c.jsonPath == "#name" {
+                var d = nameColumn
+                d["priority"] = .number(Double(c.priority))
+                defs.append(d)
+                continue
+            }
             defs.append(["name": .string(c.name), "type": .string(c.type), "format": .string(c.format),
                          "description": .string(c.description.isEmpty ? "Custom resource definition column (in JSONPath format): \(c.jsonPath ?? "")" : c.description),
                          "priority": .number(Double(c.priority))])
@@ -50,7 +59,7 @@ enum TablePrinter {
     }
 
     static func row(for type: ResourceType, object: JSONValue, includeObject: String) -> JSONValue {
-        var cells: [JSONValue] = [object["metadata"]?["name"] ?? ""]
+        var cells: [JSONValue] = placesName(type) ? [] : [object["metadata"]?["name"] ?? ""]
         for c in columns(for: type) { cells.append(cell(c, object, custom: type.customColumns)) }
         if printsAge(type) {
             let created = object["metadata"]?["creationTimestamp"]?.stringValue ?? ""
@@ -98,6 +107,15 @@ enum TablePrinter {
                 return "\(port)\(node)/\(p["protocol"]?.stringValue ?? "TCP")"
             }
             return .string(ports.isEmpty ? "<none>" : ports.joined(separator: ","))
+        case "#name":
+            return object["metadata"]?["name"] ?? ""
+        case "#eventLastSeen":
+            let when = object["lastTimestamp"]?.stringValue ?? object[path: ["series", "lastObservedTime"]]?.stringValue
+                ?? object["eventTime"]?.stringValue ?? object["metadata"]?["creationTimestamp"]?.stringValue ?? ""
+            return .string(humanAge(when))
+        case "#eventObject":
+            let ref = object["involvedObject"] ?? object["regarding"] ?? [:]
+            return .string("\(ref["kind"]?.stringValue?.lowercased() ?? "")/\(ref["name"]?.stringValue ?? "")")
         case "#count(.data)":
             return .number(Double((object["data"]?.objectValue?.count ?? 0) + (object["binaryData"]?.objectValue?.count ?? 0)))
         default:

@@ -169,6 +169,10 @@ actor SharedEmulator {
         let crb = try JSONValue(parsing: try await k.ok("get", "clusterrolebinding", "crb-\(ns)", "-o", "json"))
         #expect(crb["roleRef"] == ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"])
         #expect(crb["subjects"] == [["kind": "ServiceAccount", "name": "bot", "namespace": .string(ns)]])
+        try await k.ok("create", "-n", ns, "-f", "-", stdin: #"{"apiVersion": "v1", "kind": "Event", "metadata": {"name": "web.1"}, "involvedObject": {"kind": "Deployment", "name": "web"}, "reason": "ScalingReplicaSet", "message": "Scaled up", "type": "Normal", "count": 1}"#)
+        let events = try await k.ok("get", "events", "-n", ns)
+        #expect(events.split(separator: "\n").first?.split(separator: " ", omittingEmptySubsequences: true) == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"])
+        #expect(events.contains("deployment/web"))
         let crds = try await k.ok("get", "crd")
         #expect(crds.hasPrefix("NAME") && crds.contains("CREATED AT"))
     }
