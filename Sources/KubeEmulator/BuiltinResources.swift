@@ -6,6 +6,7 @@ public enum BuiltinResources {
         var t = t
         if t.columns?.contains(where: { $0.name == "Created At" || $0.name == "Last Seen" }) == true { t.printsAge = false }
         if t.group.isEmpty, ["pods", "services", "namespaces"].contains(t.resource) { t.returnsDeletedObject = true }
+        if t.group == "events.k8s.io" { t.storedAs = GroupResource(group: "", resource: "events") }
         return t
     }
 
@@ -52,7 +53,7 @@ public enum BuiltinResources {
         ResourceType(group: "", versions: ["v1"], resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount",
                      namespaced: true, shortNames: ["sa"], schemas: ["v1": BuiltinSchemas.serviceAccount]),
         ResourceType(group: "events.k8s.io", versions: ["v1"], resource: "events", singular: "event", kind: "Event", namespaced: true,
-                     shortNames: ["ev"], columns: eventColumns(message: ".note"), schemas: ["v1": BuiltinSchemas.eventsEvent]),
+                     columns: eventColumns(message: ".note"), schemas: ["v1": BuiltinSchemas.eventsEvent]),
         ResourceType(group: "apps", versions: ["v1"], resource: "deployments", singular: "deployment", kind: "Deployment", namespaced: true,
                      shortNames: ["deploy"], categories: ["all"], hasStatus: true,
                      scale: ScaleSpec(labelSelectorPath: ".spec.selector"), tracksGeneration: true,

@@ -28,6 +28,10 @@ struct ResourceEndpoints {
         opts.force = request.query["force"] == "true"
         opts.dryRun = request.query["dryRun"] == "All"
         let includeObject = request.query["includeObject"] ?? "Metadata"
+        if let view = store.withState({ StorageView.view(for: type, types: $0.types) }) {
+            return try ViewEndpoints(server: server).handle(request, rp, type: type, view: view, served: opts, table: wantsTable,
+                                                            watch: isWatch, includeObject: includeObject)
+        }
 
         switch (request.method, rp.name) {
         case ("GET", nil) where isWatch:
@@ -109,7 +113,8 @@ struct ResourceEndpoints {
     }
 
     func list(_ request: EmulatorRequest, type: ResourceType, version: String, namespace: String?, table: Bool,
-              includeObject: String) throws(APIError) -> EmulatorResponse {
+              includeObject: String, storage: GroupResource? = nil,
+              convert: @Sendable (JSONValue) -> JSONValue = { $0 }) throws(APIError) -> EmulatorResponse {
         let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
         let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
         let limit = Int(request.query["limit"] ?? "") ?? 0
@@ -133,7 +138,7 @@ struct ResourceEndpoints {
                 throw APIError(code: 410, reason: "Expired",
                                message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
             }
-            return (s.list(type.groupResource, namespace: namespace), s.resourceVersion)
+            return (s.list(storage ?? type.groupResource, namespace: namespace).map(convert), s.resourceVersion)
         }
         var items = all.filter { labels.matches(object: $0) && fields.matches(object: $0) }
         if let start {

@@ -65,6 +65,8 @@ public struct ResourceType: Sendable {
     /// Whether DELETE answers with the deleted object (pods, services, namespaces, custom resources) rather than
     /// a `Status` of `Success` (the real registry's `ReturnDeletedObject`).
     public var returnsDeletedObject = false
+    /// Served from another resource's storage (events.k8s.io Events are core Events).
+    public var storedAs: GroupResource?
 
     public var groupResource: GroupResource { GroupResource(group: group, resource: resource) }
     public var preferredVersion: String { versions[0] }

@@ -11,7 +11,8 @@ struct WatchEndpoint {
     let server: APIServer
 
     func watch(_ request: EmulatorRequest, type: ResourceType, version: String, namespace: String?, name: String?,
-               table: Bool, includeObject: String) throws(APIError) -> EmulatorResponse {
+               table: Bool, includeObject: String, storage: GroupResource? = nil,
+               convert: @escaping @Sendable (JSONValue) -> JSONValue = { $0 }) throws(APIError) -> EmulatorResponse {
         let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
         var fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
         if let name { fields.requirements.append(.init(path: ["metadata", "name"], value: name, negated: false)) }
@@ -29,7 +30,7 @@ struct WatchEndpoint {
             startRV = n
         }
         let (messages, continuation) = AsyncStream<WatchMessage>.makeStream()
-        let gr = type.groupResource
+        let gr = storage ?? type.groupResource
         let watcherID: Int = server.store.withState { s in
             if sendInitial || startRV == nil {
                 for obj in s.list(gr, namespace: namespace) {
@@ -83,7 +84,9 @@ struct WatchEndpoint {
                     var meta: JSONValue = ["resourceVersion": .string(String(abs(rv)))]
                     if isInitialEnd { meta["annotations"] = ["k8s.io/initial-events-end": "true"] }
                     line = ["type": "BOOKMARK", "object": ["kind": .string(type.kind), "apiVersion": .string(type.apiVersion(version)), "metadata": meta]]
-                case .event(let e):
+                case .event(var e):
+                    e.object = convert(e.object)
+                    e.oldObject = e.oldObject.map(convert)
                     let matchesNew = labels.matches(object: e.object) && fields.matches(object: e.object)
                     let matchesOld = e.oldObject.map { labels.matches(object: $0) && fields.matches(object: $0) } ?? false
                     var kind = e.kind

@@ -342,3 +342,36 @@ import Testing
         }
     }
 }
+
+@Suite struct EventsViewTests {
+    @Test func eventsAPIsShareStorage() async throws {
+        try await withEmulator { _, c in
+            let core = "/api/v1/namespaces/default/events"
+            let modern = "/apis/events.k8s.io/v1/namespaces/default/events"
+            let rv = try await c.get(core).body[path: ["metadata", "resourceVersion"]]!.stringValue!
+            let w = try await c.watch("\(core)?watch=true&timeoutSeconds=10&resourceVersion=\(rv)")
+            let event: JSONValue = ["apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": ["name": "r.1"],
+                                    "eventTime": "2026-01-01T00:00:00.000000Z", "reason": "Promoted", "note": "promoted", "type": "Normal",
+                                    "reportingController": "fledge", "reportingInstance": "fledge-1", "action": "Promote",
+                                    "regarding": ["kind": "Rollout", "name": "r", "namespace": "default"]]
+            let created = try await c.post(modern, event)
+            #expect(created.status == 201)
+            #expect(created.body["note"] == "promoted")
+            #expect(created.body["apiVersion"] == "events.k8s.io/v1")
+            let asCore = try await c.get("\(core)/r.1").body
+            #expect(asCore["message"] == "promoted")
+            #expect(asCore["involvedObject"]?["name"] == "r")
+            #expect(asCore["reportingComponent"] == "fledge")
+            let seen = try await w.nextEvent()
+            #expect(seen?["type"] == "ADDED")
+            #expect(seen?[path: ["object", "message"]] == "promoted")
+            let patched = try await c.patch("\(modern)/r.1", ["note": "again"], type: "application/merge-patch+json")
+            #expect(patched.body["note"] == "again")
+            #expect(try await c.get("\(core)/r.1").body["message"] == "again")
+            let missingTime = try await c.post(modern, ["apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": ["name": "x"]])
+            #expect(missingTime.status == 422)
+            #expect(try await c.delete("\(modern)/r.1").status == 200)
+            #expect(try await c.get("\(core)/r.1").status == 404)
+        }
+    }
+}
