@@ -10,6 +10,10 @@ extension ClusterState {
         let gr = type.groupResource
         let key = ObjectKey(namespace: opts.namespace ?? "", name: name)
         guard var obj = get(gr, key) else { throw .notFound(type.resource, group: type.group, name: name) }
+        if gr == Self.namespacesResource, ["default", "kube-system", "kube-public"].contains(name) {
+            throw APIError(code: 403, reason: "Forbidden", message: "namespaces \"\(name)\" is forbidden: this namespace may not be deleted",
+                           details: APIError.details(name: name, group: "", kind: "namespaces"))
+        }
         let uid = obj["metadata"]?["uid"]?.stringValue ?? ""
         if let p = del.preconditionUID, p != uid {
             throw .conflict(type.resource, group: type.group, name: name,

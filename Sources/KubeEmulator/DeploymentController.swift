@@ -151,6 +151,25 @@ actor DeploymentController {
         s.put(deployments, d)
     }
 
+    /// A core Event about the Deployment, as the real controller records (`kubectl describe` shows them).
+    static func recordEvent(_ s: inout ClusterState, deployment d: JSONValue, reason: String, message: String) {
+        let meta = d["metadata"] ?? [:]
+        let ns = meta["namespace"]?.stringValue ?? ""
+        let now = Timestamps.now()
+        let name = "\(meta["name"]?.stringValue ?? "").\(Names.randomSuffix(10))"
+        let event: JSONValue = [
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": ["name": .string(name), "namespace": .string(ns), "uid": .string(UUID().uuidString.lowercased()),
+                         "creationTimestamp": .string(now)],
+            "involvedObject": ["apiVersion": "apps/v1", "kind": "Deployment", "name": meta["name"] ?? "", "namespace": .string(ns),
+                               "uid": meta["uid"] ?? "", "resourceVersion": meta["resourceVersion"] ?? ""],
+            "reason": .string(reason), "message": .string(message), "type": "Normal", "count": 1,
+            "source": ["component": "deployment-controller"], "firstTimestamp": .string(now), "lastTimestamp": .string(now),
+            "reportingComponent": "deployment-controller", "reportingInstance": "",
+        ]
+        s.put(GroupResource(group: "", resource: "events"), event)
+    }
+
     /// One ReplicaSet per template (older ones scaled to zero) and its Pods, Ready when `ready`.
     /// Returns the current ReplicaSet's revision.
     @discardableResult
@@ -179,7 +198,8 @@ actor DeploymentController {
             for pod in s.list(pods, namespace: ns) where (pod["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains(where: { $0["uid"] == rs["metadata"]?["uid"] }) {
                 s.remove(pods, ObjectKey(namespace: ns, name: pod["metadata"]?["name"]?.stringValue ?? ""))
             }
-            if rs[path: ["spec", "replicas"]]?.intValue != 0 {
+            if let before = rs[path: ["spec", "replicas"]]?.intValue, before != 0 {
+                recordEvent(&s, deployment: d, reason: "ScalingReplicaSet", message: "Scaled down replica set \(name) from \(before) to 0")
                 var r = rs
                 r[path: ["spec", "replicas"]] = 0
                 r["status"] = ["replicas": 0, "observedGeneration": r["metadata"]?["generation"] ?? 1]
@@ -202,6 +222,11 @@ actor DeploymentController {
             rs[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] = .string(String(maxRevision + 1))
         }
         let revision = Int(rs[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]]?.stringValue ?? "")
+        let previousReplicas = rs[path: ["spec", "replicas"]]?.intValue ?? 0
+        if previousReplicas != replicas {
+            recordEvent(&s, deployment: d, reason: "ScalingReplicaSet",
+                        message: "Scaled \(replicas > previousReplicas ? "up" : "down") replica set \(rsName) from \(previousReplicas) to \(replicas)")
+        }
         rs[path: ["spec", "replicas"]] = .number(Double(replicas))
         rs["status"] = ["replicas": .number(Double(replicas)), "fullyLabeledReplicas": .number(Double(replicas)),
                         "readyReplicas": .number(Double(ready ? replicas : 0)), "availableReplicas": .number(Double(ready ? replicas : 0)),
