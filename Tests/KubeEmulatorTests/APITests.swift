@@ -33,6 +33,9 @@ import Testing
             #expect(missing.body == ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
                                      "message": "configmaps \"nope\" not found", "reason": "NotFound",
                                      "details": ["name": "nope", "kind": "configmaps"], "code": 404])
+            let protected = try await c.delete("/api/v1/namespaces/default")
+            #expect(protected.status == 403)
+            #expect(protected.body["reason"] == "Forbidden")
             let noNS = try await c.post("/api/v1/namespaces/ghost/configmaps", Objects.configMap("a"))
             #expect(noNS.status == 404)
             #expect(noNS.body["message"] == "namespaces \"ghost\" not found")

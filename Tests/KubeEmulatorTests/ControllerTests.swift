@@ -82,6 +82,8 @@ import Testing
             let pods = try await c.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb").body["items"]?.arrayValue ?? []
             #expect(pods.count == 3)
             #expect(pods.allSatisfy { $0[path: ["status", "phase"]] == "Running" })
+            let events = try await c.get("/api/v1/namespaces/default/events").body["items"]?.arrayValue ?? []
+            #expect(events.contains { $0["reason"] == "ScalingReplicaSet" && $0[path: ["involvedObject", "name"]] == "web" })
             // Deleting the deployment collects its ReplicaSet and Pods.
             try await c.delete("\(path)/web")
             try await TestClient.eventually(10, "pods collected") {
