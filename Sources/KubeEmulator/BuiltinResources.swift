@@ -7,6 +7,7 @@ public enum BuiltinResources {
         if t.columns?.contains(where: { $0.name == "Created At" || $0.name == "Last Seen" }) == true { t.printsAge = false }
         if t.group.isEmpty, ["pods", "services", "namespaces"].contains(t.resource) { t.returnsDeletedObject = true }
         if t.group == "events.k8s.io" { t.storedAs = GroupResource(group: "", resource: "events") }
+        if t.verbs == ["create"] { t.isReview = true }
         return t
     }
 
@@ -79,6 +80,12 @@ public enum BuiltinResources {
                      kind: "Role", namespaced: true, schemas: ["v1": BuiltinSchemas.role]),
         ResourceType(group: "rbac.authorization.k8s.io", versions: ["v1"], resource: "rolebindings", singular: "rolebinding",
                      kind: "RoleBinding", namespaced: true, schemas: ["v1": BuiltinSchemas.roleBinding]),
+        ResourceType(group: "authorization.k8s.io", versions: ["v1"], resource: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview",
+                     kind: "SelfSubjectAccessReview", namespaced: false, verbs: ["create"], strategicMerge: false,
+                     schemas: ["v1": BuiltinSchemas.topLevel(["spec": BuiltinSchemas.anyObject, "status": BuiltinSchemas.anyObject])]),
+        ResourceType(group: "authentication.k8s.io", versions: ["v1"], resource: "selfsubjectreviews", singular: "selfsubjectreview",
+                     kind: "SelfSubjectReview", namespaced: false, verbs: ["create"], strategicMerge: false,
+                     schemas: ["v1": BuiltinSchemas.topLevel(["status": BuiltinSchemas.anyObject])]),
         ResourceType(group: "apiextensions.k8s.io", versions: ["v1"], resource: "customresourcedefinitions", singular: "customresourcedefinition",
                      kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"],
                      hasStatus: true, tracksGeneration: true,

@@ -13,14 +13,14 @@ public enum BuiltinSchemas {
         if !description.isEmpty { s["description"] = .string(description) }
         return s
     }
-    static let str: JSONValue = ["type": "string"]
+    public static let str: JSONValue = ["type": "string"]
     static let int: JSONValue = ["type": "integer", "format": "int32"]
     static let int64: JSONValue = ["type": "integer", "format": "int64"]
     static let bool: JSONValue = ["type": "boolean"]
     static let intOrString: JSONValue = ["x-kubernetes-int-or-string": true]
     static let time: JSONValue = ["type": "string", "format": "date-time"]
     /// Any object: kept as is.
-    static let anyObject: JSONValue = ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+    public static let anyObject: JSONValue = ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
     static func arr(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
     static func map(_ values: JSONValue) -> JSONValue { ["type": "object", "additionalProperties": values] }
     /// A list merged by `key` in strategic merge patches.
@@ -54,7 +54,7 @@ public enum BuiltinSchemas {
         "managedFields": arr(managedFieldsEntry),
     ])
 
-    static func topLevel(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
+    public static func topLevel(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
         var p = properties
         p["apiVersion"] = str
         p["kind"] = str

@@ -105,6 +105,13 @@ enum ProtobufDecoder {
                               3: Field("imagePullSecrets", .message(localObjectReference), repeated: true),
                               4: Field("automountServiceAccountToken", .bool)],
         "apps/v1/Deployment": [1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message(deploymentSpec))],
+        "authorization.k8s.io/v1/SelfSubjectAccessReview": [1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message([
+            1: Field("resourceAttributes", .message([1: Field("namespace", .string), 2: Field("verb", .string), 3: Field("group", .string),
+                                                    4: Field("version", .string), 5: Field("resource", .string),
+                                                    6: Field("subresource", .string), 7: Field("name", .string)])),
+            2: Field("nonResourceAttributes", .message([1: Field("path", .string), 2: Field("verb", .string)])),
+        ]))],
+        "authentication.k8s.io/v1/SelfSubjectReview": [1: Field("metadata", .message(objectMeta))],
         "v1/Service": [1: Field("metadata", .message(objectMeta)), 2: Field("spec", .message(serviceSpec))],
         "rbac.authorization.k8s.io/v1/Role": [1: Field("metadata", .message(objectMeta)), 2: Field("rules", .message(policyRule), repeated: true)],
         "rbac.authorization.k8s.io/v1/ClusterRole": [1: Field("metadata", .message(objectMeta)), 2: Field("rules", .message(policyRule), repeated: true)],

@@ -28,6 +28,10 @@ struct ResourceEndpoints {
         opts.force = request.query["force"] == "true"
         opts.dryRun = request.query["dryRun"] == "All"
         let includeObject = request.query["includeObject"] ?? "Metadata"
+        if type.isReview {
+            guard request.method == "POST", rp.name == nil else { throw .methodNotAllowed() }
+            return .json(Reviews.answer(try Self.body(request), type: type, version: rp.version, tls: server.configuration.tls), status: 201)
+        }
         if let view = store.withState({ StorageView.view(for: type, types: $0.types) }) {
             return try ViewEndpoints(server: server).handle(request, rp, type: type, view: view, served: opts, table: wantsTable,
                                                             watch: isWatch, includeObject: includeObject)

@@ -67,6 +67,8 @@ public struct ResourceType: Sendable {
     public var returnsDeletedObject = false
     /// Served from another resource's storage (events.k8s.io Events are core Events).
     public var storedAs: GroupResource?
+    /// A create-only review resource answered without storage (SelfSubjectAccessReview, SelfSubjectReview).
+    public var isReview = false
 
     public var groupResource: GroupResource { GroupResource(group: group, resource: resource) }
     public var preferredVersion: String { versions[0] }

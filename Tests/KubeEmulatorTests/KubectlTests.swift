@@ -173,6 +173,7 @@ actor SharedEmulator {
         let events = try await k.ok("get", "events", "-n", ns)
         #expect(events.split(separator: "\n").first?.split(separator: " ", omittingEmptySubsequences: true) == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"])
         #expect(events.contains("deployment/web"))
+        #expect(try await k.ok("auth", "can-i", "create", "deployments", "-n", ns) == "yes\n")
         let crds = try await k.ok("get", "crd")
         #expect(crds.hasPrefix("NAME") && crds.contains("CREATED AT"))
     }
@@ -206,6 +207,7 @@ actor SharedEmulator {
         let k = try Kubectl.make(for: emulator, name: "tls")
         #expect(emulator.url.scheme == "https")
         #expect(try await k.ok("get", "namespaces", "-o", "name").contains("namespace/default"))
+        #expect(try await k.ok("auth", "whoami").contains("fledge-admin"))
         // Token only: a kubeconfig with the CA but no client certificate.
         let ca = Data(emulator.certificates!.caCertificatePEM.utf8).base64EncodedString()
         let tokenConfig = """
