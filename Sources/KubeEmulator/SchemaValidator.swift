@@ -114,7 +114,32 @@ public struct SchemaValidator: Sendable {
             }
         }
 
+        /// Whether `value` satisfies `schema` on its own (value validation only, no pruning).
+        static func passes(_ value: JSONValue, _ schema: JSONValue, field: String) -> Bool {
+            var w = Walk()
+            var s = schema
+            s["x-kubernetes-preserve-unknown-fields"] = true
+            _ = w.visit(value, s, path: field == "<root>" ? "" : field)
+            return w.errors.isEmpty
+        }
+
+        mutating func checkCombinators(_ value: JSONValue, _ schema: JSONValue, field: String) {
+            if let all = schema["allOf"]?.arrayValue, !all.allSatisfy({ Self.passes(value, $0, field: field) }) {
+                errors.append(.invalid(field, value, "\(field) in body must validate all the schemas (allOf)"))
+            }
+            if let any = schema["anyOf"]?.arrayValue, !any.contains(where: { Self.passes(value, $0, field: field) }) {
+                errors.append(.invalid(field, value, "\(field) in body must match at least one schema (anyOf)"))
+            }
+            if let one = schema["oneOf"]?.arrayValue, one.filter({ Self.passes(value, $0, field: field) }).count != 1 {
+                errors.append(.invalid(field, value, "\(field) in body must match exactly one schema in oneOf"))
+            }
+            if let not = schema["not"], not.objectValue != nil, Self.passes(value, not, field: field) {
+                errors.append(.invalid(field, value, "\(field) in body should not match the schema (not)"))
+            }
+        }
+
         mutating func checkValue(_ value: JSONValue, _ schema: JSONValue, field: String) {
+            checkCombinators(value, schema, field: field)
             if let options = schema["enum"]?.arrayValue, !options.contains(value) {
                 errors.append(FieldError(reason: "FieldValueNotSupported", field: field,
                                          detail: "supported values: " + options.map { FieldError.render($0) }.joined(separator: ", "),

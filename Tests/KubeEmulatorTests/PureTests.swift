@@ -183,3 +183,23 @@ import Testing
         #expect(try JSONPathColumn(".spec.containers[*].name").evaluate(obj) == ["a", "b"])
     }
 }
+
+@Suite struct SchemaCombinatorTests {
+    func errors(_ value: JSONValue, _ schema: JSONValue) -> [String] {
+        SchemaValidator(schema: ["type": "object", "properties": ["spec": ["type": "object", "properties": ["v": schema]]]])
+            .validate(["metadata": ["name": "x"], "spec": ["v": value]]).errors.map(\.description)
+    }
+
+    @Test func anyOfOneOfAllOfNot() {
+        let intOrPercent: JSONValue = ["x-kubernetes-int-or-string": true, "anyOf": [["type": "integer"], ["type": "string", "pattern": "^[0-9]+%$"]]]
+        #expect(errors(5, intOrPercent).isEmpty)
+        #expect(errors("25%", intOrPercent).isEmpty)
+        #expect(errors("lots", intOrPercent) == ["spec.v: Invalid value: \"lots\": spec.v in body must match at least one schema (anyOf)"])
+        let one: JSONValue = ["type": "integer", "oneOf": [["minimum": 0], ["maximum": 10]]]
+        #expect(errors(20, one).isEmpty)
+        #expect(errors(5, one).count == 1)
+        #expect(errors(3, ["type": "integer", "allOf": [["minimum": 0], ["maximum": 2]]]).count == 1)
+        #expect(errors(3, ["type": "integer", "not": ["minimum": 0]]).count == 1)
+        #expect(errors(-3, ["type": "integer", "not": ["minimum": 0]]).isEmpty)
+    }
+}
