@@ -123,6 +123,8 @@ public struct FieldError: Sendable, Equatable, CustomStringConvertible {
     public var detail: String
     /// The offending value, when the message shows it.
     public var value: JSONValue?
+    /// The value exactly as the message shows it, when it is not JSON (`0x0`).
+    public var valueText: String?
 
     public init(reason: String, field: String, detail: String, value: JSONValue? = nil) {
         self.reason = reason
@@ -143,7 +145,7 @@ public struct FieldError: Sendable, Equatable, CustomStringConvertible {
     public var body: String {
         switch reason {
         case "FieldValueRequired": return "Required value" + (detail == "Required value" || detail.isEmpty ? "" : ": \(detail)")
-        case "FieldValueInvalid": return "Invalid value: \(FieldError.render(value ?? .null)): \(detail)"
+        case "FieldValueInvalid": return "Invalid value: \(valueText ?? FieldError.render(value ?? .null)): \(detail)"
         case "FieldValueNotSupported": return "Unsupported value: \(FieldError.render(value ?? .null)): \(detail)"
         case "FieldValueTypeInvalid": return "Invalid value: \"\(FieldError.plain(value ?? .null))\": \(detail)"
         case "FieldValueTooLong": return "Too long: \(detail)"

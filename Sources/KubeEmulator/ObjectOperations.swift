@@ -64,6 +64,12 @@ extension ClusterState {
         }
         let key = ObjectKey(namespace: opts.namespace ?? "", name: name)
         guard let old = get(type.groupResource, key) else { throw .notFound(type.resource, group: type.group, name: name) }
+        // Custom resources do not allow unconditional updates (the real strategy's AllowUnconditionalUpdate is false).
+        if type.isCustom, (obj["metadata"]?["resourceVersion"]?.stringValue ?? "").isEmpty {
+            var e = FieldError.invalid("metadata.resourceVersion", .null, "must be specified for an update")
+            e.valueText = "0x0"
+            throw .invalid(kind: type.resource, group: type.group, name: name, causes: [e])
+        }
         if let rv = obj["metadata"]?["resourceVersion"]?.stringValue, !rv.isEmpty,
            rv != old["metadata"]?["resourceVersion"]?.stringValue {
             throw .conflict(type.resource, group: type.group, name: name)

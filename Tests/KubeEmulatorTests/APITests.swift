@@ -107,6 +107,20 @@ import Testing
         }
     }
 
+    @Test func customResourcesRefuseUnconditionalUpdates() async throws {
+        try await withEmulator { _, c in
+            try await c.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", Objects.widgetCRD)
+            let path = "/apis/test.fledge.dev/v1/namespaces/default/widgets"
+            try await c.post(path, Objects.widget("w"))
+            let r = try await c.put("\(path)/w", Objects.widget("w", replicas: 2))
+            #expect(r.status == 422)
+            #expect(r.body["message"] == "widgets.test.fledge.dev \"w\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update")
+            // Built-ins allow them.
+            try await c.post(cms, Objects.configMap("a"))
+            #expect(try await c.put("\(cms)/a", Objects.configMap("a", data: ["k": "2"])).status == 200)
+        }
+    }
+
     @Test func invalidObjectGets422WithCauses() async throws {
         try await withEmulator { _, c in
             try await c.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", Objects.widgetCRD)
