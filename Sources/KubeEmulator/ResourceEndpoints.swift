@@ -60,6 +60,9 @@ struct ResourceEndpoints {
         case ("POST", nil):
             guard rp.subresource == nil else { throw .methodNotAllowed() }
             let body = try Self.body(request)
+            if let rv = body["metadata"]?["resourceVersion"]?.stringValue, !rv.isEmpty {
+                throw .internalError("resourceVersion should not be set on objects to be created")
+            }
             let result = try store.withState { s throws(APIError) in try s.create(body, opts) }
             return respond(result, type: type, version: rp.version, status: 201)
         case ("PUT", let name?):

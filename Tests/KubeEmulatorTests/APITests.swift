@@ -36,6 +36,11 @@ import Testing
             let protected = try await c.delete("/api/v1/namespaces/default")
             #expect(protected.status == 403)
             #expect(protected.body["reason"] == "Forbidden")
+            var withRV = Objects.configMap("b")
+            withRV[path: ["metadata", "resourceVersion"]] = "5"
+            let rvOnCreate = try await c.post(cms, withRV)
+            #expect(rvOnCreate.status == 500)
+            #expect(rvOnCreate.body["message"] == "Internal error occurred: resourceVersion should not be set on objects to be created")
             let noNS = try await c.post("/api/v1/namespaces/ghost/configmaps", Objects.configMap("a"))
             #expect(noNS.status == 404)
             #expect(noNS.body["message"] == "namespaces \"ghost\" not found")
