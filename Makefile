@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release
 
-.PHONY: deps build test demo bench-analysis clean
+.PHONY: deps build test demo bench-analysis bench-kube clean
 
 deps:
 	@hack/deps.sh
@@ -21,6 +21,10 @@ demo: deps
 bench-analysis:
 	$(SWIFT) build -c release --product fledge-bench-analysis
 	$(RELEASE_BIN)/fledge-bench-analysis --output docs/benchmarks/analysis.md
+
+bench-kube:
+	$(SWIFT) build -c release --product fledge-bench-kube
+	$(RELEASE_BIN)/fledge-bench-kube --output docs/benchmarks/kube.md
 
 clean:
 	rm -rf .build

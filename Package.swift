@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Kube", targets: ["Kube"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .executable(name: "fledge-emulator", targets: ["fledge-emulator"]),
+        .executable(name: "fledge-bench-kube", targets: ["fledge-bench-kube"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -93,13 +94,14 @@ let package = Package(
         .target(
             name: "KubeRuntime",
             dependencies: [
+                "Kube",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: [
-            "KubeRuntime",
+            "KubeRuntime", "Kube", "KubeEmulator",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
@@ -133,6 +135,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], exclude: ["Fixtures"], swiftSettings: strict),
+        // The Kubernetes client and emulator benchmark (make bench-kube).
+        .executableTarget(
+            name: "fledge-bench-kube",
+            dependencies: [
+                "Kube", "KubeJSON", "KubeEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"], swiftSettings: strict),
         .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis", "FledgeCLI"], swiftSettings: strict),
     ],

@@ -1,0 +1,1 @@
+@main struct BenchKube { static func main() {} }
