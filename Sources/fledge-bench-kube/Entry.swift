@@ -1,1 +1,0 @@
-@main struct BenchKube { static func main() {} }

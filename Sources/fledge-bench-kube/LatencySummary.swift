@@ -1,0 +1,21 @@
+/// Percentiles of a set of durations (nanoseconds), in milliseconds.
+struct LatencySummary: Sendable {
+    let count: Int
+    let p50: Double
+    let p99: Double
+    let max: Double
+
+    /// Nearest-rank percentiles; an empty sample gives zeros.
+    init(nanoseconds samples: [Int64]) {
+        let sorted = samples.sorted()
+        count = sorted.count
+        func rank(_ q: Double) -> Double {
+            guard !sorted.isEmpty else { return 0 }
+            let i = Swift.min(sorted.count - 1, Swift.max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))
+            return Double(sorted[i]) / 1e6
+        }
+        p50 = rank(0.50)
+        p99 = rank(0.99)
+        max = rank(1.0)
+    }
+}
