@@ -126,14 +126,29 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue: Codable {
+    // Decoder offers no "what type is this?", so each kind is tried in turn and every miss throws.
+    // The order follows how often each kind occurs in Kubernetes objects (strings, then objects),
+    // which made decoding a Deployment several times faster than trying Bool and Double first.
     public init(from decoder: any Decoder) throws {
+        if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
+            var o: [String: JSONValue] = [:]
+            o.reserveCapacity(keyed.allKeys.count)
+            for key in keyed.allKeys { o[key.stringValue] = try keyed.decode(JSONValue.self, forKey: key) }
+            self = .object(o)
+            return
+        }
+        if var unkeyed = try? decoder.unkeyedContainer() {
+            var a: [JSONValue] = []
+            a.reserveCapacity(unkeyed.count ?? 0)
+            while !unkeyed.isAtEnd { a.append(try unkeyed.decode(JSONValue.self)) }
+            self = .array(a)
+            return
+        }
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else if let o = try? c.decode([String: JSONValue].self) { self = .object(o) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value") }
     }
 
@@ -149,6 +164,14 @@ extension JSONValue: Codable {
         case .object(let o): try c.encode(o)
         }
     }
+}
+
+/// Any string as a coding key, for decoding objects of unknown shape.
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,

@@ -45,4 +45,15 @@ import Testing
         #expect(v["b"]?.intValue == nil)
         #expect(try JSONValue(parsing: v.data()) == v)
     }
+
+    @Test func decodingKeepsEveryKindApart() throws {
+        let v = try JSONValue(parsing: #"{"o":{},"a":[],"mixed":[true,0,"x",null,{},[1.5]],"t":false,"n":-3}"#)
+        #expect(v["o"] == .object([:]))
+        #expect(v["a"] == .array([]))
+        #expect(v["mixed"] == .array([.bool(true), .number(0), .string("x"), .null, .object([:]), .array([.number(1.5)])]))
+        #expect(v["t"] == .bool(false))
+        #expect(v["n"] == .number(-3))
+        #expect(try JSONValue(parsing: "null") == .null)
+        #expect(try JSONValue(parsing: #""true""#) == .string("true"))
+    }
 }
