@@ -54,6 +54,7 @@ let package = Package(
             name: "FledgeCLI",
             dependencies: [
                 "CanaryAnalysis",
+                "KubeJSON",
                 "CanaryAnalysisPrometheus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -146,7 +147,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"], swiftSettings: strict),
-        .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis", "FledgeCLI"], swiftSettings: strict),
+        .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis", "FledgeCLI", "KubeJSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import KubeJSON
 import CanaryAnalysis
 import Foundation
 
@@ -56,7 +57,7 @@ public struct ReplayDecoder: Sendable {
     func decodeLine(_ text: String, number: Int) throws -> (ReplayLine, [Double]?) {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(text)
+            value = try JSONParser.parse(text, duplicateKeys: .reject, maxDepth: 64)
         } catch {
             throw LineProblem("not valid JSON: \(error)")
         }
@@ -162,26 +163,25 @@ public struct ReplayDecoder: Sendable {
     // MARK: - Typed access
 
     private func object(_ value: JSONValue, _ path: String) throws -> [String: JSONValue] {
-        guard case .object(let o) = value else { throw LineProblem("\(path) must be an object, got \(value.typeName)") }
+        guard case .object(let o) = value else { throw LineProblem("\(path) must be an object, got \(value.kindForMessages)") }
         return o
     }
 
     private func array(_ value: JSONValue, _ path: String) throws -> [JSONValue] {
-        guard case .array(let a) = value else { throw LineProblem("\(path) must be an array, got \(value.typeName)") }
+        guard case .array(let a) = value else { throw LineProblem("\(path) must be an array, got \(value.kindForMessages)") }
         return a
     }
 
     private func string(_ value: JSONValue, _ path: String) throws -> String {
-        guard case .string(let s) = value else { throw LineProblem("\(path) must be a string, got \(value.typeName)") }
+        guard case .string(let s) = value else { throw LineProblem("\(path) must be a string, got \(value.kindForMessages)") }
         return s
     }
 
     private func integer(_ value: JSONValue, _ path: String) throws -> Int {
         switch value {
-        case .integer(let i): return i
         case .number(let d) where d == d.rounded() && abs(d) < 9e15: return Int(d)
         case .number(let d): throw LineProblem("\(path) must be a whole number, got \(d)")
-        default: throw LineProblem("\(path) must be a whole number, got \(value.typeName)")
+        default: throw LineProblem("\(path) must be a whole number, got \(value.kindForMessages)")
         }
     }
 
@@ -196,7 +196,6 @@ public struct ReplayDecoder: Sendable {
     private func bucketBound(_ value: JSONValue, _ path: String) throws -> Double {
         let bound: Double
         switch value {
-        case .integer(let i): bound = Double(i)
         case .number(let d): bound = d
         case .string(let s):
             if s == "+Inf" || s == "Inf" { return .infinity }
@@ -204,7 +203,7 @@ public struct ReplayDecoder: Sendable {
                 throw LineProblem("\(path) must be a number or \"+Inf\", got \"\(s)\"")
             }
             bound = d
-        default: throw LineProblem("\(path) must be a number or \"+Inf\", got \(value.typeName)")
+        default: throw LineProblem("\(path) must be a number or \"+Inf\", got \(value.kindForMessages)")
         }
         guard bound.isFinite, bound >= 0 else { throw LineProblem("\(path) must not be negative, got \(bound)") }
         return bound

@@ -38,7 +38,7 @@ public struct EmulatorRequest: Sendable {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 
-    var bodyJSON: JSONValue? { try? JSONReader.parse(body) }
+    var bodyJSON: JSONValue? { try? JSONParser.parse(body) }
 }
 
 /// What the server sends back: a whole body, or a stream of chunks (watch).

@@ -154,7 +154,7 @@ extension ClusterState {
         if type.strategicMerge { accepted.insert("application/strategic-merge-patch+json", at: 2) }
         guard accepted.contains(mediaType) else { throw .unsupportedMediaType(contentType, accepted: accepted) }
         let patch: JSONValue
-        do { patch = try JSONReader.parse(patchBody) } catch {
+        do { patch = try JSONParser.parse(patchBody) } catch {
             if mediaType == "application/apply-patch+yaml" {
                 throw .badRequest("the emulator accepts apply configurations as JSON only (YAML needs a YAML parser): error decoding YAML")
             }

@@ -10,14 +10,14 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses JSON text.
+    /// Parses JSON text with ``JSONParser`` (a repeated key: the last value wins).
     public init(parsing data: Data) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONParser.parse(Array(data))
     }
 
-    /// Parses JSON text.
+    /// Parses JSON text with ``JSONParser`` (a repeated key: the last value wins).
     public init(parsing text: String) throws {
-        try self.init(parsing: Data(text.utf8))
+        self = try JSONParser.parse(text)
     }
 
     /// Converts any `Encodable` value.

@@ -51,17 +51,3 @@ import Testing
         #expect(ProtobufDecoder.decode(Array("{}".utf8)) == nil)
     }
 }
-
-@Suite struct JSONReaderTests {
-    @Test(arguments: [
-        #"{"a":[1,-2.5,3e2,true,false,null,"x\"y\\z\/\n\u00e9\ud83d\ude00"],"b":{}}"#, "[]", " 0 ", #""s""#, "-0.001",
-    ])
-    func matchesFoundation(_ text: String) throws {
-        #expect(try JSONReader.parse(Array(text.utf8)) == (try JSONValue(parsing: text)))
-    }
-
-    @Test(arguments: ["", "{", "[1,]", "{\"a\"}", "01x", "tru", "\"\u{01}\"", "1 2", "{\"a\":1,}", "-", "1."])
-    func rejectsMalformed(_ text: String) {
-        #expect(throws: (any Error).self) { try JSONReader.parse(Array(text.utf8)) }
-    }
-}
