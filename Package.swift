@@ -18,6 +18,14 @@ let package = Package(
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .executable(name: "fledge-emulator", targets: ["fledge-emulator"]),
         .executable(name: "fledge-bench-kube", targets: ["fledge-bench-kube"]),
+        .library(name: "KubeRuntimeTesting", targets: ["KubeRuntimeTesting"]),
+        .library(name: "RolloutAPI", targets: ["RolloutAPI"]),
+        .library(name: "RolloutController", targets: ["RolloutController"]),
+        .library(name: "FledgeServer", targets: ["FledgeServer"]),
+        .library(name: "WorkloadSimulator", targets: ["WorkloadSimulator"]),
+        .executable(name: "fledge-controller", targets: ["fledge-controller"]),
+        .executable(name: "fledge-workload", targets: ["fledge-workload"]),
+        .executable(name: "fledge-bench-controller", targets: ["fledge-bench-controller"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +38,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // OTLP over HTTP only: the gRPC exporter would add gRPC to every build.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // The shared canary-analysis library: samples, sequential tests, decision. No Kubernetes, no HTTP.
@@ -102,7 +116,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: [
-            "KubeRuntime", "Kube", "KubeEmulator",
+            "KubeRuntime", "KubeRuntimeTesting", "Kube", "KubeEmulator",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
@@ -147,6 +161,90 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"], swiftSettings: strict),
+        // In-memory stand-ins for the runtime's seams (clock, lister-watcher, lease store), for fast unit tests.
+        .target(name: "KubeRuntimeTesting", dependencies: ["KubeRuntime"], swiftSettings: strict),
+        // The Rollout custom resource: Codable types, defaults, validation, one-shot actions.
+        .target(name: "RolloutAPI", dependencies: ["Kube", "KubeJSON", "CanaryAnalysis"], swiftSettings: strict),
+        .testTarget(name: "RolloutAPITests", dependencies: ["RolloutAPI", "Kube", "KubeJSON", "CanaryAnalysis",
+                                                            .product(name: "Yams", package: "Yams")],
+                    swiftSettings: strict),
+        // The Rollout reconciler: observe, pure plan, apply; analysis gating; owned Deployments and Services.
+        .target(
+            name: "RolloutController",
+            dependencies: [
+                "RolloutAPI", "Kube", "KubeJSON", "KubeRuntime", "CanaryAnalysis", "CanaryAnalysisPrometheus",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "RolloutControllerTests", dependencies: [
+            "RolloutController", "RolloutAPI", "Kube", "KubeJSON", "KubeRuntime", "KubeRuntimeTesting",
+            "CanaryAnalysis", "CanaryAnalysisTesting", "KubeEmulator",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ], swiftSettings: strict),
+        // The controller process's plumbing: /metrics, /healthz, /readyz (Hummingbird), Prometheus metrics
+        // backend, OTLP tracing, structured logs.
+        .target(
+            name: "FledgeServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "FledgeServerTests", dependencies: [
+            "FledgeServer",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
+        ], swiftSettings: strict),
+        .executableTarget(
+            name: "fledge-controller",
+            dependencies: [
+                "RolloutController", "RolloutAPI", "FledgeServer", "Kube", "KubeRuntime", "CanaryAnalysisPrometheus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The demo's and end-to-end tests' application: serves OpenTelemetry-shaped HTTP server metrics for the
+        // Pods the emulated Deployments run.
+        .target(
+            name: "WorkloadSimulator",
+            dependencies: [
+                "Kube", "KubeJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "WorkloadSimulatorTests", dependencies: [
+            "WorkloadSimulator", "Kube", "KubeJSON", "KubeEmulator",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strict),
+        .executableTarget(
+            name: "fledge-workload",
+            dependencies: ["WorkloadSimulator", "Kube", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fledge-bench-controller",
+            dependencies: ["RolloutController", "RolloutAPI", "Kube", "KubeRuntime", "KubeEmulator", "CanaryAnalysis",
+                           "CanaryAnalysisTesting"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis", "FledgeCLI", "KubeJSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
