@@ -231,7 +231,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "WorkloadSimulatorTests", dependencies: [
-            "WorkloadSimulator", "Kube", "KubeJSON", "KubeEmulator",
+            "WorkloadSimulator", "Kube", "KubeJSON", "KubeEmulator", "CanaryAnalysis", "CanaryAnalysisPrometheus",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         .executableTarget(
