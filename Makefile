@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release
 
-.PHONY: deps build test demo bench-analysis bench-kube clean
+.PHONY: deps build build-static test demo bench-analysis bench-kube clean
 
 deps:
 	@hack/deps.sh
@@ -10,9 +10,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
+build-static: deps
+	SWIFT=$(SWIFT) hack/build-static.sh
+
 test: deps
 	hack/check-standalone.sh
 	$(SWIFT) build --build-tests
+	hack/check-manifests.sh
 	$(SWIFT) test --skip-build
 
 demo: deps

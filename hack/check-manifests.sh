@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Checks the install manifests (run by `make test` after `swift build --build-tests`):
+#   a. renders manifests/ and manifests/examples/ with the repository's kubectl (kustomize);
+#   b. validates every built-in object with kubernetes-validate (strict: unknown fields fail)
+#      against the newest Kubernetes schema it bundles; custom kinds (Rollout) are skipped by name;
+#   c. fails on any `*` in a Role/ClusterRole rule's apiGroups, resources or verbs;
+#   d. applies both to the Kubernetes API emulator with kubectl (client-side validation on), waits
+#      for the Rollout CRD to be Established, and reads the objects back.
+# Needs .venv (make deps) and .build/debug/fledge-emulator (swift build). Takes a few seconds.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+KUBE_SCHEMA_VERSION=${KUBE_SCHEMA_VERSION:-1.37.0}
+# Kinds that have no schema among Kubernetes' built-ins: validated by the emulator against the CRD instead.
+CUSTOM_KINDS="Rollout"
+
+KUBECTL=.venv/bin/kubectl
+PYTHON=.venv/bin/python
+EMULATOR=.build/debug/fledge-emulator
+
+passed=0; failed=0; skipped=0; notes=()
+pass() { passed=$((passed + 1)); echo "check-manifests: PASS $*"; }
+fail() { failed=$((failed + 1)); echo "check-manifests: FAIL $*" >&2; }
+skip() { skipped=$((skipped + 1)); notes+=("$*"); echo "check-manifests: SKIP $*"; }
+die()  { echo "check-manifests: FAIL $*" >&2; exit 1; }
+
+[ -x "$KUBECTL" ] || die "$KUBECTL is missing: run 'make deps' (hack/deps.sh)"
+"$PYTHON" -c 'import kubernetes_validate' 2>/dev/null \
+  || die "kubernetes-validate is missing from .venv: run 'make deps' (hack/deps.sh)"
+[ -x "$EMULATOR" ] || die "$EMULATOR is missing: run 'swift build' (make test builds it before this script)"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/fledge-check-manifests.XXXXXX")
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then
+    kill "$emulator_pid" 2>/dev/null
+    wait "$emulator_pid" 2>/dev/null
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- a. render ------------------------------------------------------------------------------------
+# While the Rollout CRD (crds/, written separately) is not in the tree, render a copy of manifests/
+# without ../crds so everything else is still checked; the summary says what was left out.
+install_dir=manifests
+have_crd=true
+if [ ! -f crds/kustomization.yaml ]; then
+  have_crd=false
+  mkdir -p "$TMP/install"
+  cp manifests/*.yaml "$TMP/install/"
+  sed -i '/^[[:space:]]*-[[:space:]]*\.\.\/crds[[:space:]]*$/d' "$TMP/install/kustomization.yaml"
+  install_dir="$TMP/install"
+  skip "Rollout CRD: crds/kustomization.yaml is not present yet; manifests/ rendered and applied without ../crds, and the example Rollout is rendered but not applied"
+fi
+
+render() { # dir out
+  if "$KUBECTL" kustomize "$1" >"$2" 2>"$TMP/render.err"; then
+    pass "kubectl kustomize $3 ($(grep -c '^kind:' "$2") objects)"
+  else
+    fail "kubectl kustomize $3:"; sed 's/^/  /' "$TMP/render.err" >&2
+    return 1
+  fi
+}
+render "$install_dir" "$TMP/install.yaml" "manifests/" || exit 1
+render manifests/examples "$TMP/examples.yaml" "manifests/examples/" || exit 1
+
+# --- b, c. schemas and RBAC -----------------------------------------------------------------------
+# One Python pass over both renderings (PyYAML and kubernetes-validate come with the .venv).
+cat >"$TMP/validate.py" <<'PY'
+import sys, yaml, kubernetes_validate
+from kubernetes_validate.version import __version__ as kv_version
+from kubernetes_validate.utils import latest_version, VersionNotSupportedError, SchemaNotFoundError, ValidationError
+
+version, custom_kinds, files = sys.argv[1], set(sys.argv[2].split()), sys.argv[3:]
+if version.rsplit(".", 1)[0] != latest_version().rsplit(".", 1)[0]:
+    print(f"NOTE kubernetes-validate {kv_version} bundles schemas up to Kubernetes {latest_version()}; validating against {version}")
+ok = bad = skipped = 0
+for path in files:
+    with open(path) as f:
+        docs = [d for d in yaml.safe_load_all(f) if d]
+    for d in docs:
+        name = f"{d.get('kind')}/{d.get('metadata', {}).get('name')}"
+        if d.get("kind") in custom_kinds:
+            print(f"SKIP schema {name} ({d.get('apiVersion')}): custom kind, no built-in schema; checked by the emulator against the CRD")
+            skipped += 1
+            continue
+        try:
+            kubernetes_validate.validate(d, version, strict=True)
+            ok += 1
+        except ValidationError as e:
+            print(f"FAIL schema {name}: {'.'.join(str(p) for p in e.path)}: {e.message}")
+            bad += 1
+        except VersionNotSupportedError as e:
+            sys.exit(f"kubernetes-validate {kv_version}: {e.message}")
+        except SchemaNotFoundError as e:
+            print(f"FAIL schema {name}: {e.message} (not a built-in kind: add it to CUSTOM_KINDS only if it is ours)")
+            bad += 1
+        if d.get("kind") in ("Role", "ClusterRole"):
+            for i, rule in enumerate(d.get("rules") or []):
+                for field in ("apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"):
+                    if any("*" in str(v) for v in rule.get(field) or []):
+                        print(f"FAIL rbac {name}: rules[{i}].{field} has a wildcard: {rule[field]}")
+                        bad += 1
+print(f"RESULT {ok} {bad} {skipped} {kv_version}")
+PY
+out=$("$PYTHON" "$TMP/validate.py" "$KUBE_SCHEMA_VERSION" "$CUSTOM_KINDS" "$TMP/install.yaml" "$TMP/examples.yaml" 2>&1)
+status=$?
+grep -v '^RESULT ' <<<"$out" | sed 's/^/check-manifests:   /'
+read -r _ v_ok v_bad v_skip kv_version < <(grep '^RESULT ' <<<"$out") || { v_bad=1; v_ok=0; v_skip=0; kv_version="?"; }
+if [ "$status" -eq 0 ] && [ "${v_bad:-1}" -eq 0 ]; then
+  pass "kubernetes-validate ${kv_version} --strict, Kubernetes ${KUBE_SCHEMA_VERSION}: ${v_ok} built-in objects valid, ${v_skip} custom (${CUSTOM_KINDS}) skipped"
+  pass "RBAC: no wildcard in any Role/ClusterRole rule"
+else
+  fail "kubernetes-validate / RBAC: ${v_bad} problem(s) (see above)"
+fi
+
+# --- d. apply to the emulator ---------------------------------------------------------------------
+"$EMULATOR" --port 0 --kubeconfig-out "$TMP/kubeconfig" --deployment-ready-delay 200ms \
+  >"$TMP/emulator.out" 2>"$TMP/emulator.err" &
+emulator_pid=$!
+for _ in $(seq 1 100); do
+  grep -q '^listening on ' "$TMP/emulator.out" 2>/dev/null && break
+  kill -0 "$emulator_pid" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q '^listening on ' "$TMP/emulator.out" 2>/dev/null \
+  || { cat "$TMP/emulator.err" >&2; die "the emulator did not start (no 'listening on' line)"; }
+echo "check-manifests: emulator $(head -1 "$TMP/emulator.out")"
+
+k() { "$KUBECTL" --kubeconfig "$TMP/kubeconfig" "$@"; }
+check() { # description, command...
+  local what=$1; shift
+  if "$@" >"$TMP/cmd.out" 2>&1; then pass "$what"
+  else fail "$what:"; sed 's/^/  /' "$TMP/cmd.out" >&2; fi
+}
+
+expect() { # description, expected output, command...
+  local what=$1 want=$2; shift 2
+  local got
+  if got=$("$@" 2>&1) && [ "$got" = "$want" ]; then pass "$what"
+  else fail "$what: expected '$want', got:"; sed 's/^/  /' <<<"$got" >&2; fi
+}
+
+check "kubectl apply -k manifests/ (client-side validation)" k apply -k "$install_dir"
+expect "Deployment fledge-system/fledge-controller: 2 replicas of ghcr.io/fledge-dev/fledge-controller:0.1.0 as fledge-controller" \
+  "2 ghcr.io/fledge-dev/fledge-controller:0.1.0 fledge-controller" \
+  k get deployment fledge-controller -n fledge-system \
+    -o 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.serviceAccountName}'
+expect "ClusterRole fledge-controller: 7 rules, labelled app.kubernetes.io/part-of=fledge" \
+  "7 fledge" \
+  k get clusterrole fledge-controller -o 'go-template={{len .rules}} {{index .metadata.labels "app.kubernetes.io/part-of"}}'
+bound_subjects() {
+  k get clusterrolebinding fledge-controller -o 'jsonpath={.subjects[0].namespace}/{.subjects[0].name} ' &&
+  k get rolebinding fledge-leader-election -n fledge-system -o 'jsonpath={.subjects[0].namespace}/{.subjects[0].name}'
+}
+expect "ClusterRoleBinding and RoleBinding bind ServiceAccount fledge-system/fledge-controller" \
+  "fledge-system/fledge-controller fledge-system/fledge-controller" bound_subjects
+expect "Service fledge-system/fledge-controller-metrics: port 8080 -> metrics" \
+  "8080 metrics" \
+  k get service fledge-controller-metrics -n fledge-system -o 'jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort}'
+
+if $have_crd; then
+  check "CRD rollouts.fledge.dev Established" \
+    k wait --for=condition=Established crd/rollouts.fledge.dev --timeout=20s
+  check "kubectl apply -f manifests/examples/shop-rollout.yaml (client-side validation)" \
+    k apply -f manifests/examples/shop-rollout.yaml
+  expect "Rollout default/shop: 20 replicas, 7 steps, image ghcr.io/fledge-dev/shop:1.0.0" \
+    "20 7 ghcr.io/fledge-dev/shop:1.0.0" \
+    k get rollouts.fledge.dev shop -n default \
+      -o 'go-template={{.spec.replicas}} {{len .spec.strategy.canary.steps}} {{(index .spec.template.spec.containers 0).image}}'
+  expect "kubectl apply -k manifests/examples/ again: unchanged" \
+    "rollout.fledge.dev/shop unchanged" k apply -k manifests/examples
+fi
+
+echo "check-manifests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+for n in "${notes[@]}"; do echo "check-manifests:   skipped: $n"; done
+if [ "$failed" -ne 0 ]; then
+  echo "check-manifests: FAIL" >&2
+  exit 1
+fi
+echo "check-manifests: PASS"
