@@ -1,0 +1,103 @@
+import CanaryAnalysis
+import Kube
+import KubeJSON
+
+/// A Rollout's spec with every default applied and every field checked: what the controller acts on.
+/// Made only by ``RolloutResolver``.
+public struct EffectiveRollout: Sendable, Equatable {
+    public var replicas: Int
+    public var selector: LabelSelector
+    /// The user's pod template (an object with `spec.containers`).
+    public var template: JSONValue
+    /// `spec.version`, else the first container's image tag.
+    public var version: String
+    /// Hash of `template` (and `version`): which template a Deployment runs.
+    public var templateHash: String
+    public var paused: Bool
+    public var progressDeadline: Duration
+    public var steps: [EffectiveStep]
+    public var analysis: EffectiveAnalysis
+    public var routing: EffectiveRouting
+}
+
+/// One step, resolved.
+public enum EffectiveStep: Sendable, Equatable, CustomStringConvertible {
+    case setWeight(Int)
+    /// nil: until a human promotes.
+    case pause(Duration?)
+    case analysis(Duration)
+
+    public var description: String {
+        switch self {
+        case .setWeight(let w): "setWeight \(w)"
+        case .pause(nil): "pause"
+        case .pause(let d?): "pause \(RolloutDuration.format(d))"
+        case .analysis(let d): "analysis \(RolloutDuration.format(d))"
+        }
+    }
+}
+
+/// What the window's end does when the analysis could not decide.
+public enum InconclusivePolicy: String, Sendable, CaseIterable {
+    case pause, extend, rollback, promote
+}
+
+/// `analysis`, resolved.
+public struct EffectiveAnalysis: Sendable, Equatable {
+    /// nil: no address in the spec and none configured in the controller (valid only when no step analyses).
+    public var prometheusAddress: String?
+    public var interval: Duration
+    public var warmup: Duration
+    public var scrapeInterval: Duration
+    public var lag: Duration
+    public var joinTargetInfo: Bool
+    public var onInconclusive: InconclusivePolicy
+    public var maxExtensions: Int
+    /// `service.name` in telemetry.
+    public var service: String
+    /// The analysis library's configuration (alpha, per-route, user checks, library defaults for the rest).
+    public var configuration: AnalysisConfiguration
+}
+
+/// How traffic is split.
+public enum EffectiveRouting: Sendable, Equatable {
+    /// Weight = canary replicas / all replicas behind the Service `<name>`.
+    case replicaRatio
+    case gatewayAPI(name: String, namespace: String)
+}
+
+/// One thing wrong with a spec, naming the field (`spec.strategy.canary.steps[2].setWeight`).
+public struct FieldError: Sendable, Equatable, CustomStringConvertible {
+    public var field: String
+    public var message: String
+
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field): \(message)" }
+}
+
+/// Why a Rollout's spec cannot be acted on: every problem found, not just the first.
+public struct InvalidRolloutSpec: Error, Sendable, Equatable, CustomStringConvertible {
+    public var errors: [FieldError]
+    public var description: String { errors.map(\.description).joined(separator: "; ") }
+}
+
+/// Controller-wide defaults the spec may leave out.
+public struct RolloutDefaults: Sendable, Equatable {
+    /// `--prometheus-address`.
+    public var prometheusAddress: String?
+    public var interval: Duration = .seconds(60)
+    public var scrapeInterval: Duration = .seconds(30)
+    public var progressDeadline: Duration = .seconds(600)
+
+    public init(prometheusAddress: String? = nil) { self.prometheusAddress = prometheusAddress }
+
+    /// The steps used when a Rollout gives none: 5, analysis 10m, 25, analysis 10m, 50, analysis 15m, 100.
+    public static let steps: [EffectiveStep] = [
+        .setWeight(5), .analysis(.seconds(600)), .setWeight(25), .analysis(.seconds(600)),
+        .setWeight(50), .analysis(.seconds(900)), .setWeight(100),
+    ]
+}

@@ -1,0 +1,223 @@
+import CanaryAnalysis
+import Foundation
+import Kube
+import KubeJSON
+
+/// Defaults and validation of a Rollout's spec, in one place: `resolve` either returns the ``EffectiveRollout``
+/// the controller acts on, or every ``FieldError`` found.
+public enum RolloutResolver {
+    public static func resolve(_ rollout: Rollout, defaults: RolloutDefaults = RolloutDefaults())
+        -> Result<EffectiveRollout, InvalidRolloutSpec> {
+        var errors: [FieldError] = []
+        if let why = rollout.specDecodingError {
+            return .failure(InvalidRolloutSpec(errors: [FieldError(Self.field(of: why), Self.message(of: why))]))
+        }
+        guard let spec = rollout.spec else { return .failure(InvalidRolloutSpec(errors: [FieldError("spec", "required")])) }
+        let name = rollout.metadata.name ?? ""
+
+        // Replicas.
+        let replicas = spec.replicas ?? 1
+        if replicas < 0 { errors.append(FieldError("spec.replicas", "must be 0 or more, got \(replicas)")) }
+        if replicas > 10_000 { errors.append(FieldError("spec.replicas", "must be at most 10000, got \(replicas)")) }
+
+        // Selector and template.
+        let selector = spec.selector ?? LabelSelector()
+        let selectorLabels = selector.matchLabels ?? [:]
+        if spec.selector == nil {
+            errors.append(FieldError("spec.selector", "required"))
+        } else if selectorLabels.isEmpty && (selector.matchExpressions ?? []).isEmpty {
+            errors.append(FieldError("spec.selector", "must select by at least one label"))
+        }
+        for key in selectorLabels.keys where key == FledgeNames.trackLabel || key == FledgeNames.rolloutLabel {
+            errors.append(FieldError("spec.selector.matchLabels.\(key)", "is set by Fledge on each track; do not select on it"))
+        }
+        let template = spec.template ?? .null
+        var version = ""
+        if spec.template == nil {
+            errors.append(FieldError("spec.template", "required"))
+        } else if template.objectValue == nil {
+            errors.append(FieldError("spec.template", "must be an object, got \(template.typeName)"))
+        } else {
+            let labels = template[path: ["metadata", "labels"]]?.objectValue ?? [:]
+            for (key, value) in selectorLabels where labels[key]?.stringValue != value {
+                errors.append(FieldError("spec.template.metadata.labels",
+                                         "must match spec.selector: \(key)=\(value) is missing"))
+            }
+            for (i, requirement) in (selector.matchExpressions ?? []).enumerated()
+                where !LabelMatching.matches(requirement, labels: labels.compactMapValues(\.stringValue)) {
+                errors.append(FieldError("spec.selector.matchExpressions[\(i)]", "does not match spec.template.metadata.labels"))
+            }
+            let containers = template[path: ["spec", "containers"]]?.arrayValue
+            if containers == nil || containers!.isEmpty {
+                errors.append(FieldError("spec.template.spec.containers", "must list at least one container"))
+            }
+            for (i, c) in (containers ?? []).enumerated() {
+                if (c["name"]?.stringValue ?? "").isEmpty {
+                    errors.append(FieldError("spec.template.spec.containers[\(i)].name", "required"))
+                }
+                if (c["image"]?.stringValue ?? "").isEmpty {
+                    errors.append(FieldError("spec.template.spec.containers[\(i)].image", "required"))
+                }
+            }
+            if let explicit = spec.version {
+                if !LabelMatching.isValidLabelValue(explicit) || explicit.isEmpty {
+                    errors.append(FieldError("spec.version",
+                                             "must be a valid label value (at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric), got \"\(explicit)\""))
+                }
+                version = explicit
+            } else {
+                version = Self.version(ofImage: containers?.first?["image"]?.stringValue ?? "")
+            }
+        }
+
+        // Progress deadline.
+        let deadlineSeconds = spec.progressDeadlineSeconds ?? Int(defaults.progressDeadline.seconds)
+        if deadlineSeconds <= 0 {
+            errors.append(FieldError("spec.progressDeadlineSeconds", "must be more than 0, got \(deadlineSeconds)"))
+        }
+
+        // Steps.
+        let canary = spec.strategy?.canary ?? CanaryStrategy()
+        var steps: [EffectiveStep] = []
+        if let given = canary.steps {
+            if given.isEmpty { errors.append(FieldError("spec.strategy.canary.steps", "must list at least one step, or be omitted for the default steps")) }
+            var weight = 0
+            for (i, step) in given.enumerated() {
+                let field = "spec.strategy.canary.steps[\(i)]"
+                let kinds = [step.setWeight != nil, step.pause != nil, step.analysis != nil].filter { $0 }.count
+                guard kinds == 1 else {
+                    errors.append(FieldError(field, kinds == 0 ? "must be one of setWeight, pause, analysis"
+                                                              : "must have exactly one of setWeight, pause, analysis"))
+                    continue
+                }
+                if let w = step.setWeight {
+                    if !(0...100).contains(w) { errors.append(FieldError("\(field).setWeight", "must be between 0 and 100, got \(w)")) }
+                    weight = w
+                    steps.append(.setWeight(w))
+                } else if let pause = step.pause {
+                    if let text = pause.duration {
+                        if let d = Self.duration(text, "\(field).pause.duration", positive: true, &errors) { steps.append(.pause(d)) }
+                    } else {
+                        steps.append(.pause(nil))
+                    }
+                } else if let analysis = step.analysis {
+                    if weight == 0 {
+                        errors.append(FieldError("\(field).analysis", "needs a canary weight above 0 set by an earlier step (the canary would get no traffic)"))
+                    }
+                    if let text = analysis.duration {
+                        if let d = Self.duration(text, "\(field).analysis.duration", positive: true, &errors) { steps.append(.analysis(d)) }
+                    } else {
+                        steps.append(.analysis(.seconds(600)))
+                    }
+                }
+            }
+        } else {
+            steps = RolloutDefaults.steps
+        }
+
+        // Analysis.
+        let a = canary.analysis ?? AnalysisSpec()
+        let af = "spec.strategy.canary.analysis"
+        let interval = a.interval.flatMap { Self.duration($0, "\(af).interval", positive: true, &errors) } ?? defaults.interval
+        if interval < .seconds(1) { errors.append(FieldError("\(af).interval", "must be at least 1s")) }
+        let scrape = a.prometheus?.scrapeInterval.flatMap { Self.duration($0, "\(af).prometheus.scrapeInterval", positive: true, &errors) }
+            ?? defaults.scrapeInterval
+        let warmup = a.warmup.flatMap { Self.duration($0, "\(af).warmup", positive: false, &errors) } ?? scrape * 2
+        let lag = a.prometheus?.lag.flatMap { Self.duration($0, "\(af).prometheus.lag", positive: false, &errors) } ?? scrape + .seconds(5)
+        var policy = InconclusivePolicy.pause
+        if let text = a.onInconclusive {
+            if let p = InconclusivePolicy(rawValue: text) { policy = p } else {
+                errors.append(FieldError("\(af).onInconclusive", "must be one of pause, extend, rollback, promote, got \"\(text)\""))
+            }
+        }
+        let maxExtensions = a.maxExtensions ?? 1
+        if maxExtensions < 0 { errors.append(FieldError("\(af).maxExtensions", "must be 0 or more")) }
+        var configuration = AnalysisConfiguration()
+        if let alpha = a.alpha { configuration.alpha = alpha }
+        if let perRoute = a.perRoute { configuration.perRoute = perRoute }
+        configuration.checks = a.checks ?? []
+        for problem in configuration.problems() { errors.append(FieldError(af, problem)) }
+        var seen = Set<String>()
+        for (i, check) in configuration.checks.enumerated() where !seen.insert(check.name).inserted {
+            errors.append(FieldError("\(af).checks[\(i)].name", "duplicate name \"\(check.name)\""))
+        }
+        let address = a.prometheus?.address ?? defaults.prometheusAddress
+        if let address {
+            if let url = URL(string: address), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {} else {
+                errors.append(FieldError("\(af).prometheus.address", "must be an http(s) URL, got \"\(address)\""))
+            }
+        } else if steps.contains(where: { if case .analysis = $0 { true } else { false } }) {
+            errors.append(FieldError("\(af).prometheus.address",
+                                     "required: the steps analyse and the controller has no default (--prometheus-address)"))
+        }
+        let service = a.service ?? name
+        if service.isEmpty { errors.append(FieldError("\(af).service", "must not be empty")) }
+
+        // Traffic routing.
+        var routing = EffectiveRouting.replicaRatio
+        if let r = canary.trafficRouting {
+            let tf = "spec.strategy.canary.trafficRouting"
+            let count = [r.gatewayAPI != nil, r.istio != nil, r.nginx != nil].filter { $0 }.count
+            if count > 1 { errors.append(FieldError(tf, "must name at most one of gatewayAPI, istio, nginx")) }
+            if r.istio != nil { errors.append(FieldError("\(tf).istio", "is not supported yet by this controller; omit trafficRouting for replica-ratio routing")) }
+            if r.nginx != nil { errors.append(FieldError("\(tf).nginx", "is not supported yet by this controller; omit trafficRouting for replica-ratio routing")) }
+            if let g = r.gatewayAPI {
+                if let routeName = g.httpRoute?.name, !routeName.isEmpty {
+                    routing = .gatewayAPI(name: routeName, namespace: g.httpRoute?.namespace ?? rollout.metadata.namespace ?? "default")
+                    errors.append(FieldError("\(tf).gatewayAPI", "is not supported yet by this controller; omit trafficRouting for replica-ratio routing"))
+                } else {
+                    errors.append(FieldError("\(tf).gatewayAPI.httpRoute.name", "required"))
+                }
+            }
+        }
+
+        guard errors.isEmpty else { return .failure(InvalidRolloutSpec(errors: errors)) }
+        return .success(EffectiveRollout(
+            replicas: replicas, selector: selector, template: template, version: version,
+            templateHash: TemplateHash.of(template: template, version: version),
+            paused: spec.paused ?? false, progressDeadline: .seconds(deadlineSeconds), steps: steps,
+            analysis: EffectiveAnalysis(
+                prometheusAddress: address, interval: interval, warmup: warmup, scrapeInterval: scrape, lag: lag,
+                joinTargetInfo: a.prometheus?.joinTargetInfo ?? false, onInconclusive: policy,
+                maxExtensions: maxExtensions, service: service, configuration: configuration),
+            routing: routing))
+    }
+
+    /// The version an image names: its tag, else a digest's first 12 hex digits, else "latest"; made a valid
+    /// label value.
+    public static func version(ofImage image: String) -> String {
+        var raw = "latest"
+        if let at = image.firstIndex(of: "@") {
+            let digest = image[image.index(after: at)...]
+            let hex = digest.split(separator: ":").last.map(String.init) ?? String(digest)
+            raw = String(hex.prefix(12))
+        } else {
+            let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
+            if let colon = lastComponent.lastIndex(of: ":") {
+                raw = String(lastComponent[lastComponent.index(after: colon)...])
+            }
+        }
+        return LabelMatching.sanitizedLabelValue(raw)
+    }
+
+    static func duration(_ text: String, _ field: String, positive: Bool, _ errors: inout [FieldError]) -> Duration? {
+        guard let d = RolloutDuration.parse(text) else {
+            errors.append(FieldError(field, "must be a duration such as \"30s\", \"10m\" or \"1h\", got \"\(text)\""))
+            return nil
+        }
+        if positive && d <= .zero {
+            errors.append(FieldError(field, "must be more than 0, got \"\(text)\""))
+            return nil
+        }
+        return d
+    }
+
+    /// "spec.x.y: message" → ("spec.x.y", "message").
+    static func field(of line: String) -> String {
+        line.range(of: ": ").map { String(line[..<$0.lowerBound]) } ?? "spec"
+    }
+
+    static func message(of line: String) -> String {
+        line.range(of: ": ").map { String(line[$0.upperBound...]) } ?? line
+    }
+}

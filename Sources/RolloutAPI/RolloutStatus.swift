@@ -1,0 +1,199 @@
+import CanaryAnalysis
+import Kube
+import KubeJSON
+
+/// `Rollout.status`: written by the controller alone. Everything the controller needs to resume after a restart
+/// lives here, never only in memory.
+public struct RolloutStatus: Codable, Sendable, Equatable {
+    public var phase: RolloutPhase?
+    public var message: String?
+    public var observedGeneration: Int?
+    /// Index into the effective steps of the step in progress (== steps.count when all are done).
+    public var currentStepIndex: Int?
+    /// The weight the current step set, in percent.
+    public var canaryWeight: Int?
+    /// The weight measured: canary available replicas / all available replicas, in percent (or read back
+    /// from the route).
+    public var actualCanaryWeight: Double?
+    public var stableVersion: String?
+    public var canaryVersion: String?
+    public var stableTemplateHash: String?
+    public var canaryTemplateHash: String?
+    /// The latest analysis decision with every check's numbers.
+    public var lastAnalysis: AnalysisRecord?
+    public var lastAction: ActionRecord?
+    public var conditions: [Condition]?
+    /// The canary's progress through its steps (absent when no canary is in flight).
+    public var canary: CanaryProgress?
+
+    public init(phase: RolloutPhase? = nil, message: String? = nil, observedGeneration: Int? = nil,
+                currentStepIndex: Int? = nil, canaryWeight: Int? = nil, actualCanaryWeight: Double? = nil,
+                stableVersion: String? = nil, canaryVersion: String? = nil, stableTemplateHash: String? = nil,
+                canaryTemplateHash: String? = nil, lastAnalysis: AnalysisRecord? = nil, lastAction: ActionRecord? = nil,
+                conditions: [Condition]? = nil, canary: CanaryProgress? = nil) {
+        self.phase = phase
+        self.message = message
+        self.observedGeneration = observedGeneration
+        self.currentStepIndex = currentStepIndex
+        self.canaryWeight = canaryWeight
+        self.actualCanaryWeight = actualCanaryWeight
+        self.stableVersion = stableVersion
+        self.canaryVersion = canaryVersion
+        self.stableTemplateHash = stableTemplateHash
+        self.canaryTemplateHash = canaryTemplateHash
+        self.lastAnalysis = lastAnalysis
+        self.lastAction = lastAction
+        self.conditions = conditions
+        self.canary = canary
+    }
+
+    /// The condition of `type`, if present.
+    public func condition(_ type: RolloutConditionType) -> Condition? {
+        conditions?.first { $0.type == type.rawValue }
+    }
+}
+
+/// `status.phase`.
+public enum RolloutPhase: String, Codable, Sendable, CaseIterable {
+    case healthy = "Healthy"
+    case progressing = "Progressing"
+    case paused = "Paused"
+    case degraded = "Degraded"
+}
+
+/// `status.conditions[].type`.
+public enum RolloutConditionType: String, Sendable, CaseIterable {
+    case available = "Available"
+    case progressing = "Progressing"
+    case paused = "Paused"
+    case completed = "Completed"
+    case invalidSpec = "InvalidSpec"
+}
+
+/// Where the in-flight canary is: timestamps are RFC 3339 strings, as everywhere in the API.
+public struct CanaryProgress: Codable, Sendable, Equatable {
+    /// When the current step started (its weight was first set, its pause or analysis began).
+    public var stepStartedAt: String?
+    /// When the canary first had all its desired replicas available at the current step's weight.
+    public var availableSince: String?
+    /// When the canary was created (or last restarted); the progress deadline counts from the later of this and
+    /// the last weight change.
+    public var progressSince: String?
+    /// Why the canary was stopped, when it was: set by a rollback or an abort, cleared by retry or a new template.
+    public var aborted: AbortRecord?
+    /// The analysis of the current canary version: its evidence accumulates across steps.
+    public var analysis: AnalysisProgress?
+    /// The step is finished and the controller may move on (set by promote actions and by analysis).
+    public var stepComplete: Bool?
+    /// Extra windows granted by `onInconclusive: extend` at the current step.
+    public var extensions: Int?
+
+    public init(stepStartedAt: String? = nil, availableSince: String? = nil, progressSince: String? = nil,
+                aborted: AbortRecord? = nil, analysis: AnalysisProgress? = nil, stepComplete: Bool? = nil,
+                extensions: Int? = nil) {
+        self.stepStartedAt = stepStartedAt
+        self.availableSince = availableSince
+        self.progressSince = progressSince
+        self.aborted = aborted
+        self.analysis = analysis
+        self.stepComplete = stepComplete
+        self.extensions = extensions
+    }
+}
+
+/// Why a canary was stopped.
+public struct AbortRecord: Codable, Sendable, Equatable {
+    /// `AnalysisFailed`, `Aborted`, `ProgressDeadlineExceeded`, `InconclusiveRollback`.
+    public var reason: String
+    public var message: String
+    public var time: String
+
+    public init(reason: String, message: String, time: String) {
+        self.reason = reason
+        self.message = message
+        self.time = time
+    }
+}
+
+/// The running analysis of one canary version.
+public struct AnalysisProgress: Codable, Sendable, Equatable {
+    /// The template hash the evidence belongs to.
+    public var templateHash: String
+    /// The analyzer's state: plan and evidence so far.
+    public var state: AnalysisState?
+    /// The end of the last interval observed (RFC 3339); the next interval starts here.
+    public var lastIntervalEnd: String?
+    /// When the current step's window started.
+    public var windowStart: String?
+    /// The canary replicas available when the window's intervals started; a change restarts the interval
+    /// (intervals never span a weight or ready-replica change).
+    public var readyCanaryReplicas: Int?
+    public var readyStableReplicas: Int?
+
+    public init(templateHash: String, state: AnalysisState? = nil, lastIntervalEnd: String? = nil,
+                windowStart: String? = nil, readyCanaryReplicas: Int? = nil, readyStableReplicas: Int? = nil) {
+        self.templateHash = templateHash
+        self.state = state
+        self.lastIntervalEnd = lastIntervalEnd
+        self.windowStart = windowStart
+        self.readyCanaryReplicas = readyCanaryReplicas
+        self.readyStableReplicas = readyStableReplicas
+    }
+}
+
+/// `status.lastAnalysis`: the analysis library's decision (`decision`, `summary`, `checks[]`, exactly as the
+/// library encodes it) plus when and where it was taken.
+public struct AnalysisRecord: Codable, Sendable, Equatable {
+    public var decision: Decision
+    /// When the interval that produced it ended.
+    public var time: String
+    public var stepIndex: Int
+    /// Intervals observed so far for this canary version.
+    public var intervals: Int
+    public var canaryVersion: String?
+
+    public init(decision: Decision, time: String, stepIndex: Int, intervals: Int, canaryVersion: String?) {
+        self.decision = decision
+        self.time = time
+        self.stepIndex = stepIndex
+        self.intervals = intervals
+        self.canaryVersion = canaryVersion
+    }
+
+    private enum Keys: String, CodingKey { case time, stepIndex, intervals, canaryVersion }
+
+    public init(from decoder: any Decoder) throws {
+        decision = try Decision(from: decoder)
+        let c = try decoder.container(keyedBy: Keys.self)
+        time = try c.decode(String.self, forKey: .time)
+        stepIndex = try c.decode(Int.self, forKey: .stepIndex)
+        intervals = try c.decodeIfPresent(Int.self, forKey: .intervals) ?? 0
+        canaryVersion = try c.decodeIfPresent(String.self, forKey: .canaryVersion)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try decision.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(time, forKey: .time)
+        try c.encode(stepIndex, forKey: .stepIndex)
+        try c.encode(intervals, forKey: .intervals)
+        try c.encodeIfPresent(canaryVersion, forKey: .canaryVersion)
+    }
+}
+
+/// `status.lastAction`: the last one-shot action the controller took from the `fledge.dev/action` annotation.
+public struct ActionRecord: Codable, Sendable, Equatable {
+    /// `promote`, `promote-full`, `abort` or `retry`.
+    public var action: String
+    public var id: String
+    public var time: String
+    /// What it did, or why it did nothing.
+    public var message: String?
+
+    public init(action: String, id: String, time: String, message: String? = nil) {
+        self.action = action
+        self.id = id
+        self.time = time
+        self.message = message
+    }
+}
