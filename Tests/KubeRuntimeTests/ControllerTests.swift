@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Testing
 
 @testable import KubeRuntime
+import KubeRuntimeTesting
 
 /// A reconciler whose behaviour per call is scripted by the test.
 final class ScriptedReconciler: Reconciler, @unchecked Sendable {

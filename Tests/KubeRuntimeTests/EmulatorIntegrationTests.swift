@@ -6,6 +6,7 @@ import ServiceLifecycle
 import Testing
 
 @testable import KubeRuntime
+import KubeRuntimeTesting
 
 // The Kube adapters (`KubeListerWatcher`, `KubeLeaseStore`) against the in-process emulator
 // over real HTTP. No fixed sleeps: every wait polls a condition with a deadline. Leader

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 @testable import KubeRuntime
+import KubeRuntimeTesting
 
 /// Records what an informer delivers, as short strings ("add a@1", "update a@1→2", "delete b").
 final class EventRecorder: Sendable {
     private let events = Locked<[String]>([])
 
-    func attach(to informer: Informer<InMemoryListerWatcher>) {
+    func attach(to informer: Informer<InMemoryListerWatcher<TestObject>>) {
         informer.addHandler { event in
             let line: String
             switch event {
@@ -25,11 +26,11 @@ final class EventRecorder: Sendable {
 
 @Suite("Informer")
 struct InformerTests {
-    let source = InMemoryListerWatcher()
+    let source = InMemoryListerWatcher<TestObject>()
     let clock = ManualClock()
     let recorder = EventRecorder()
 
-    func makeInformer(resync: Duration? = nil) -> Informer<InMemoryListerWatcher> {
+    func makeInformer(resync: Duration? = nil) -> Informer<InMemoryListerWatcher<TestObject>> {
         let informer = Informer(
             name: "test", source: source,
             indexers: ["data": { [$0.data] }],

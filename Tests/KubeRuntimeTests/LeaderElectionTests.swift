@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Testing
 
 @testable import KubeRuntime
+import KubeRuntimeTesting
 
 /// A service that runs until cancelled or shut down gracefully, and records that it ran.
 final class RecordingService: Service, Sendable {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import KubeRuntime
+import KubeRuntimeTesting
 
 final class MetricsRecorder: RuntimeMetrics {
     let depths = Locked<[Int]>([])

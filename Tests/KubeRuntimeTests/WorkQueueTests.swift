@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import KubeRuntime
+import KubeRuntimeTesting
 
 @Suite("WorkQueue")
 struct WorkQueueTests {

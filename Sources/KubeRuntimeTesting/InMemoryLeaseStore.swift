@@ -1,10 +1,12 @@
 import Foundation
 import KubeRuntime
 
-/// Leases in memory, with resourceVersion preconditions and injectable failures.
-/// (Test support; belongs in a `KubeRuntimeTesting` module once Package.swift has one.)
-final class InMemoryLeaseStore: LeaseStore, @unchecked Sendable {
-    struct Unavailable: Error {}
+/// A `LeaseStore` in memory, for leader-election tests: resourceVersion preconditions like the
+/// API server's (a stale update or a second create is `LeaseStoreError.conflict`), and injectable
+/// conflicts and failures.
+public final class InMemoryLeaseStore: LeaseStore, @unchecked Sendable {
+    /// The error of every update after `failAllUpdates(true)` (a transient failure to the elector).
+    public struct Unavailable: Error { public init() {} }
 
     private struct State {
         var leases: [String: LeaseRecord] = [:]
@@ -16,17 +18,19 @@ final class InMemoryLeaseStore: LeaseStore, @unchecked Sendable {
     private let lock = NSLock()
     private var state = State()
 
+    public init() {}
+
     private func locked<R>(_ body: (inout State) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&state)
     }
 
-    func get(name: String) async throws -> LeaseRecord? {
+    public func get(name: String) async throws -> LeaseRecord? {
         locked { $0.leases[name] }
     }
 
-    func create(name: String, record: LeaseRecord) async throws -> LeaseRecord {
+    public func create(name: String, record: LeaseRecord) async throws -> LeaseRecord {
         try locked { s in
             if s.leases[name] != nil { throw LeaseStoreError.conflict }
             s.version += 1
@@ -37,7 +41,7 @@ final class InMemoryLeaseStore: LeaseStore, @unchecked Sendable {
         }
     }
 
-    func update(name: String, record: LeaseRecord) async throws -> LeaseRecord {
+    public func update(name: String, record: LeaseRecord) async throws -> LeaseRecord {
         try locked { s in
             if s.failAllUpdates { throw Unavailable() }
             if s.conflictNextUpdates > 0 {
@@ -57,7 +61,7 @@ final class InMemoryLeaseStore: LeaseStore, @unchecked Sendable {
     }
 
     /// Writes a record directly, as another process would.
-    func put(name: String, _ record: LeaseRecord) {
+    public func put(name: String, _ record: LeaseRecord) {
         locked { s in
             s.version += 1
             var stored = record
@@ -66,8 +70,12 @@ final class InMemoryLeaseStore: LeaseStore, @unchecked Sendable {
         }
     }
 
-    func conflictNextUpdates(_ n: Int) { locked { $0.conflictNextUpdates = n } }
-    func failAllUpdates(_ fail: Bool) { locked { $0.failAllUpdates = fail } }
-    func lease(_ name: String) -> LeaseRecord? { locked { $0.leases[name] } }
-    var updateCount: Int { locked { $0.updates } }
+    /// Makes the next `n` updates fail with `LeaseStoreError.conflict`.
+    public func conflictNextUpdates(_ n: Int) { locked { $0.conflictNextUpdates = n } }
+    /// Makes every update fail with `Unavailable` (or stops doing so).
+    public func failAllUpdates(_ fail: Bool) { locked { $0.failAllUpdates = fail } }
+    /// The stored record, read without going through the protocol.
+    public func lease(_ name: String) -> LeaseRecord? { locked { $0.leases[name] } }
+    /// Successful updates so far.
+    public var updateCount: Int { locked { $0.updates } }
 }

@@ -1,9 +1,11 @@
 import Foundation
 import KubeRuntime
 
-/// A `RuntimeClock` that only moves when a test calls `advance(by:)`.
-/// (Test support; belongs in a `KubeRuntimeTesting` module once Package.swift has one.)
-final class ManualClock: RuntimeClock, @unchecked Sendable {
+/// A `RuntimeClock` that only moves when a test calls `advance(by:)`, so tests of timing
+/// (backoff, requeue-after, lease expiry) never wait for real time.
+///
+/// Starts at offset zero; `wallTime()` is `wallOrigin` plus the elapsed offset.
+public final class ManualClock: RuntimeClock, @unchecked Sendable {
     private struct State {
         var now = RuntimeInstant(offset: .zero)
         var sleepers: [UInt64: (deadline: RuntimeInstant, continuation: CheckedContinuation<Void, any Error>)] = [:]
@@ -15,7 +17,7 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
     private var state = State()
     private let wallOrigin: Date
 
-    init(wallOrigin: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
+    public init(wallOrigin: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
         self.wallOrigin = wallOrigin
     }
 
@@ -25,11 +27,14 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
         return body(&state)
     }
 
-    func now() -> RuntimeInstant { locked { $0.now } }
+    public func now() -> RuntimeInstant { locked { $0.now } }
 
-    func wallTime() -> Date { wallOrigin.addingTimeInterval(now().offset.seconds) }
+    public func wallTime() -> Date {
+        let c = now().offset.components
+        return wallOrigin.addingTimeInterval(Double(c.seconds) + Double(c.attoseconds) * 1e-18)
+    }
 
-    func sleep(until deadline: RuntimeInstant) async throws {
+    public func sleep(until deadline: RuntimeInstant) async throws {
         try Task.checkCancellation()
         let id: UInt64? = locked { s in
             if deadline <= s.now { return nil }
@@ -57,7 +62,7 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due: [CheckedContinuation<Void, any Error>] = locked { s in
             s.now = s.now + duration
             let ids = s.sleepers.filter { $0.value.deadline <= s.now }.map(\.key)
@@ -67,35 +72,10 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
     }
 
     /// Deadlines of the tasks currently sleeping, earliest first.
-    var sleeperDeadlines: [RuntimeInstant] {
+    public var sleeperDeadlines: [RuntimeInstant] {
         locked { $0.sleepers.values.map(\.deadline).sorted() }
     }
 
-    var sleeperCount: Int { locked { $0.sleepers.count } }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) * 1e-18
-    }
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
-/// Polls `condition` until it holds, failing after a generous real-time deadline.
-/// Used only to wait for asynchronous work to settle, never to measure time.
-func eventually(
-    _ what: String = "condition",
-    timeout: Duration = .seconds(10),
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        if ContinuousClock.now > deadline { throw TimedOut(what: what) }
-        await Task.yield()
-        try await Task.sleep(for: .milliseconds(1))
-    }
+    /// How many tasks are sleeping on this clock.
+    public var sleeperCount: Int { locked { $0.sleepers.count } }
 }
