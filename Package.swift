@@ -239,6 +239,11 @@ let package = Package(
             dependencies: ["WorkloadSimulator", "Kube", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // End-to-end: real kubectl, the emulator, real Prometheus, the workload simulator and the controller as processes.
+        .testTarget(name: "FledgeE2ETests", dependencies: [
+            "Kube", "KubeJSON", "RolloutAPI", "CanaryAnalysis",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strict),
         .executableTarget(
             name: "fledge-bench-controller",
             dependencies: ["RolloutController", "RolloutAPI", "Kube", "KubeRuntime", "KubeEmulator", "CanaryAnalysis",
