@@ -1,0 +1,82 @@
+import Foundation
+
+/// A real Prometheus (Debian's binary) with its own config file, TSDB folder and port. It can be stopped and
+/// started again on the same port with the same TSDB, as a Prometheus that goes down and comes back does.
+final class PrometheusServer: @unchecked Sendable {
+    let name: String
+    let port: Int
+    let configFile: String
+    let dataDirectory: String
+    let logDirectory: URL
+    private let lock = NSLock()
+    private var process: ManagedProcess?
+
+    var address: String { "http://127.0.0.1:\(port)" }
+
+    private init(name: String, port: Int, configFile: String, dataDirectory: String, logDirectory: URL) {
+        self.name = name
+        self.port = port
+        self.configFile = configFile
+        self.dataDirectory = dataDirectory
+        self.logDirectory = logDirectory
+    }
+
+    /// Starts Prometheus with `configFile` and waits until `/-/ready` answers.
+    static func start(name: String, configFile: String, logDirectory: URL) async throws -> PrometheusServer {
+        let data = logDirectory.appendingPathComponent("\(name)-tsdb").path
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let server = PrometheusServer(name: name, port: try E2EPaths.freePort(), configFile: configFile,
+                                      dataDirectory: data, logDirectory: logDirectory)
+        try await server.start()
+        return server
+    }
+
+    /// A Prometheus that scrapes nothing: every query about the app answers "no series".
+    static func startEmpty(name: String, logDirectory: URL) async throws -> PrometheusServer {
+        let config = logDirectory.appendingPathComponent("\(name).yml").path
+        try """
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            scrape_configs: []
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        return try await start(name: name, configFile: config, logDirectory: logDirectory)
+    }
+
+    /// Starts (or starts again) the process and waits for readiness.
+    func start() async throws {
+        let process = try ManagedProcess.start(
+            name: name, executable: try E2EPaths.prometheus(),
+            arguments: [
+                "--config.file=\(configFile)",
+                "--storage.tsdb.path=\(dataDirectory)",
+                "--web.listen-address=127.0.0.1:\(port)",
+                "--log.level=warn",
+            ],
+            logDirectory: logDirectory)
+        lock.withLock { self.process = process }
+        try await waitUntil("\(name) at \(address) to be ready", timeout: .seconds(60), interval: .milliseconds(100),
+                            describe: { process.logTail(1500) }) {
+            if !process.isRunning {
+                throw E2EError("\(self.name) exited while starting: \(process.logTail(1500))")
+            }
+            return await HTTP.answers200("\(self.address)/-/ready")
+        }
+    }
+
+    /// Stops the process (SIGTERM); the TSDB stays for a restart.
+    func stop() async {
+        let process = lock.withLock { self.process }
+        await process?.stop()
+    }
+
+    /// Waits until Prometheus has at least one sample of `query` (an instant vector selector).
+    func waitForSeries(_ query: String, timeout: Duration = .seconds(60)) async throws {
+        let url = "\(address)/api/v1/query?query=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query)"
+        try await waitUntil("\(name) to have a series for \(query)", timeout: timeout, interval: .milliseconds(250)) {
+            let response = try await HTTP.request(url)
+            return response.status == 200 && response.body.contains("\"result\":[{")
+        }
+    }
+}
