@@ -87,6 +87,8 @@ public struct CanaryProgress: Codable, Sendable, Equatable {
     public var stepComplete: Bool?
     /// Extra windows granted by `onInconclusive: extend` at the current step.
     public var extensions: Int?
+    /// Why the canary is held at this step until a human promotes or aborts (`AnalysisInconclusive`).
+    public var hold: String?
 
     public init(stepStartedAt: String? = nil, availableSince: String? = nil, progressSince: String? = nil,
                 aborted: AbortRecord? = nil, analysis: AnalysisProgress? = nil, stepComplete: Bool? = nil,
@@ -129,6 +131,8 @@ public struct AnalysisProgress: Codable, Sendable, Equatable {
     /// (intervals never span a weight or ready-replica change).
     public var readyCanaryReplicas: Int?
     public var readyStableReplicas: Int?
+    /// Intervals observed in the current step's window.
+    public var stepIntervals: Int?
 
     public init(templateHash: String, state: AnalysisState? = nil, lastIntervalEnd: String? = nil,
                 windowStart: String? = nil, readyCanaryReplicas: Int? = nil, readyStableReplicas: Int? = nil) {

@@ -1,0 +1,107 @@
+import CanaryAnalysis
+import Foundation
+import Kube
+import KubeJSON
+import RolloutAPI
+
+/// One owned Deployment as the planner sees it: what it runs and how far it has got.
+public struct DeploymentObservation: Sendable, Equatable {
+    public var name: String
+    /// The `fledge.dev/template-hash` annotation: the Rollout template it runs.
+    public var templateHash: String?
+    public var specReplicas: Int
+    public var generation: Int
+    public var observedGeneration: Int
+    public var updatedReplicas: Int
+    public var readyReplicas: Int
+    public var availableReplicas: Int
+    /// The Deployment reports `ProgressDeadlineExceeded`.
+    public var deadlineExceeded: Bool
+    /// Controlled by this Rollout (ownerReference with `controller: true` and its uid).
+    public var ownedByRollout: Bool
+
+    public init(name: String, templateHash: String?, specReplicas: Int, generation: Int = 1, observedGeneration: Int = 1,
+                updatedReplicas: Int = 0, readyReplicas: Int = 0, availableReplicas: Int = 0,
+                deadlineExceeded: Bool = false, ownedByRollout: Bool = true) {
+        self.name = name
+        self.templateHash = templateHash
+        self.specReplicas = specReplicas
+        self.generation = generation
+        self.observedGeneration = observedGeneration
+        self.updatedReplicas = updatedReplicas
+        self.readyReplicas = readyReplicas
+        self.availableReplicas = availableReplicas
+        self.deadlineExceeded = deadlineExceeded
+        self.ownedByRollout = ownedByRollout
+    }
+
+    public init(_ d: Deployment, rolloutUID: String?) {
+        let status = d.status
+        self.init(
+            name: d.metadata.name ?? "",
+            templateHash: d.metadata.annotations?[FledgeNames.templateHashAnnotation],
+            specReplicas: d.spec?.replicas ?? 1,
+            generation: d.metadata.generation ?? 0,
+            observedGeneration: status?.observedGeneration ?? 0,
+            updatedReplicas: status?.updatedReplicas ?? 0,
+            readyReplicas: status?.readyReplicas ?? 0,
+            availableReplicas: status?.availableReplicas ?? 0,
+            deadlineExceeded: status?.conditions?.contains { $0.type == "Progressing" && $0.reason == "ProgressDeadlineExceeded" } ?? false,
+            ownedByRollout: rolloutUID != nil && (d.metadata.ownerReferences ?? []).contains { $0.uid == rolloutUID && $0.controller == true })
+    }
+
+    /// Runs `hash` with `replicas` pods, all updated and available, and the Deployment controller has seen the
+    /// latest spec.
+    public func isSettled(replicas: Int, hash: String) -> Bool {
+        templateHash == hash && specReplicas == replicas && observedGeneration >= generation
+            && updatedReplicas >= replicas && availableReplicas >= replicas
+    }
+
+    /// Available pods that run `hash` (0 when it runs another template).
+    public func available(running hash: String?) -> Int {
+        templateHash == hash && observedGeneration >= generation ? min(availableReplicas, updatedReplicas) : 0
+    }
+}
+
+/// The result of one analysis interval (or of starting the analysis), computed by the reconciler between two
+/// planner calls.
+public struct IntervalResult: Sendable, Equatable {
+    /// The analyzer's state after the interval.
+    public var state: AnalysisState
+    public var decision: Decision
+    /// The end of the interval observed (or the start of the window when the analysis was only started).
+    public var end: Date
+    /// Whether an interval was observed (false: the analysis was only started from the baseline).
+    public var observedInterval: Bool
+
+    public init(state: AnalysisState, decision: Decision, end: Date, observedInterval: Bool) {
+        self.state = state
+        self.decision = decision
+        self.end = end
+        self.observedInterval = observedInterval
+    }
+}
+
+/// Everything the planner decides from: no I/O happens inside it.
+public struct PlanInput: Sendable {
+    public var rollout: Rollout
+    public var defaults: RolloutDefaults
+    public var stable: DeploymentObservation?
+    public var canary: DeploymentObservation?
+    /// Names of the Services that exist and are owned by the Rollout.
+    public var services: Set<String>
+    public var now: Date
+    /// Set on the second planner call of a reconcile, after the reconciler ran the interval the first call asked for.
+    public var interval: IntervalResult?
+
+    public init(rollout: Rollout, defaults: RolloutDefaults = RolloutDefaults(), stable: DeploymentObservation? = nil,
+                canary: DeploymentObservation? = nil, services: Set<String> = [], now: Date, interval: IntervalResult? = nil) {
+        self.rollout = rollout
+        self.defaults = defaults
+        self.stable = stable
+        self.canary = canary
+        self.services = services
+        self.now = now
+        self.interval = interval
+    }
+}
