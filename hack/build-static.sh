@@ -27,6 +27,15 @@ if grep -Eq 'libswift|libFoundation|libdispatch\.so|libBlocksRuntime\.so|_Founda
   exit 1
 fi
 
+human() { numfmt --to=iec-i --suffix=B "$1" 2>/dev/null || echo "$1 bytes"; }
 size_bytes=$(stat -c %s "$bin")
-size_human=$(numfmt --to=iec-i --suffix=B "$size_bytes" 2>/dev/null || echo "${size_bytes} bytes")
-echo "build-static: ok — ${bin} (${size_bytes} bytes, ${size_human}); no libswift*/libFoundation* shared library"
+stripped_note=""
+if command -v strip >/dev/null 2>&1; then
+  # The image holds the binary stripped of symbols and debug info (the Dockerfile strips it).
+  tmp=$(mktemp); strip -o "$tmp" "$bin"; stripped_bytes=$(stat -c %s "$tmp"); rm -f "$tmp"
+  stripped_note="; stripped, as in the image: ${stripped_bytes} bytes ($(human "$stripped_bytes"))"
+fi
+echo "build-static: ok — ${bin}"
+echo "build-static: size ${size_bytes} bytes ($(human "$size_bytes")) with debug info${stripped_note}"
+needed=$(awk '/=>/ {print $1}' <<<"$libs" | tr '\n' ' ')
+echo "build-static: no libswift*/libFoundation*/libdispatch shared library; system libraries it needs: ${needed}"

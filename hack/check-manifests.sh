@@ -4,7 +4,7 @@
 #   b. validates every built-in object with kubernetes-validate (strict: unknown fields fail)
 #      against the newest Kubernetes schema it bundles; custom kinds (Rollout) are skipped by name;
 #   c. fails on any `*` in a Role/ClusterRole rule's apiGroups, resources or verbs;
-#   d. applies both to the Kubernetes API emulator with kubectl (client-side validation on), waits
+#   d. applies both to the Kubernetes API emulator with kubectl (default validation, never --validate=false), waits
 #      for the Rollout CRD to be Established, and reads the objects back.
 # Needs .venv (make deps) and .build/debug/fledge-emulator (swift build). Takes a few seconds.
 set -uo pipefail
@@ -143,7 +143,7 @@ expect() { # description, expected output, command...
   else fail "$what: expected '$want', got:"; sed 's/^/  /' <<<"$got" >&2; fi
 }
 
-check "kubectl apply -k manifests/ (client-side validation)" k apply -k "$install_dir"
+check "kubectl apply -k manifests/ (default validation)" k apply -k "$install_dir"
 expect "Deployment fledge-system/fledge-controller: 2 replicas of ghcr.io/fledge-dev/fledge-controller:0.1.0 as fledge-controller" \
   "2 ghcr.io/fledge-dev/fledge-controller:0.1.0 fledge-controller" \
   k get deployment fledge-controller -n fledge-system \
@@ -164,7 +164,7 @@ expect "Service fledge-system/fledge-controller-metrics: port 8080 -> metrics" \
 if $have_crd; then
   check "CRD rollouts.fledge.dev Established" \
     k wait --for=condition=Established crd/rollouts.fledge.dev --timeout=20s
-  check "kubectl apply -f manifests/examples/shop-rollout.yaml (client-side validation)" \
+  check "kubectl apply -f manifests/examples/shop-rollout.yaml (default validation)" \
     k apply -f manifests/examples/shop-rollout.yaml
   expect "Rollout default/shop: 20 replicas, 7 steps, image ghcr.io/fledge-dev/shop:1.0.0" \
     "20 7 ghcr.io/fledge-dev/shop:1.0.0" \
