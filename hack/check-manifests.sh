@@ -18,10 +18,9 @@ KUBECTL=.venv/bin/kubectl
 PYTHON=.venv/bin/python
 EMULATOR=.build/debug/fledge-emulator
 
-passed=0; failed=0; skipped=0; notes=()
+passed=0; failed=0
 pass() { passed=$((passed + 1)); echo "check-manifests: PASS $*"; }
 fail() { failed=$((failed + 1)); echo "check-manifests: FAIL $*" >&2; }
-skip() { skipped=$((skipped + 1)); notes+=("$*"); echo "check-manifests: SKIP $*"; }
 die()  { echo "check-manifests: FAIL $*" >&2; exit 1; }
 
 [ -x "$KUBECTL" ] || die "$KUBECTL is missing: run 'make deps' (hack/deps.sh)"
@@ -42,18 +41,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- a. render ------------------------------------------------------------------------------------
-# While the Rollout CRD (crds/, written separately) is not in the tree, render a copy of manifests/
-# without ../crds so everything else is still checked; the summary says what was left out.
+# manifests/kustomization.yaml includes the Rollout CRD from ../crds (its own kustomization).
 install_dir=manifests
-have_crd=true
-if [ ! -f crds/kustomization.yaml ]; then
-  have_crd=false
-  mkdir -p "$TMP/install"
-  cp manifests/*.yaml "$TMP/install/"
-  sed -i '/^[[:space:]]*-[[:space:]]*\.\.\/crds[[:space:]]*$/d' "$TMP/install/kustomization.yaml"
-  install_dir="$TMP/install"
-  skip "Rollout CRD: crds/kustomization.yaml is not present yet; manifests/ rendered and applied without ../crds, and the example Rollout is rendered but not applied"
-fi
+[ -f crds/kustomization.yaml ] || die "crds/kustomization.yaml is missing: manifests/ includes ../crds (the Rollout CRD)"
 
 render() { # dir out
   if "$KUBECTL" kustomize "$1" >"$2" 2>"$TMP/render.err"; then
@@ -161,21 +151,18 @@ expect "Service fledge-system/fledge-controller-metrics: port 8080 -> metrics" \
   "8080 metrics" \
   k get service fledge-controller-metrics -n fledge-system -o 'jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort}'
 
-if $have_crd; then
-  check "CRD rollouts.fledge.dev Established" \
-    k wait --for=condition=Established crd/rollouts.fledge.dev --timeout=20s
-  check "kubectl apply -f manifests/examples/shop-rollout.yaml (default validation)" \
-    k apply -f manifests/examples/shop-rollout.yaml
-  expect "Rollout default/shop: 20 replicas, 7 steps, image ghcr.io/fledge-dev/shop:1.0.0" \
-    "20 7 ghcr.io/fledge-dev/shop:1.0.0" \
-    k get rollouts.fledge.dev shop -n default \
-      -o 'go-template={{.spec.replicas}} {{len .spec.strategy.canary.steps}} {{(index .spec.template.spec.containers 0).image}}'
-  expect "kubectl apply -k manifests/examples/ again: unchanged" \
-    "rollout.fledge.dev/shop unchanged" k apply -k manifests/examples
-fi
+check "CRD rollouts.fledge.dev Established" \
+  k wait --for=condition=Established crd/rollouts.fledge.dev --timeout=20s
+check "kubectl apply -f manifests/examples/shop-rollout.yaml (default validation)" \
+  k apply -f manifests/examples/shop-rollout.yaml
+expect "Rollout default/shop: 20 replicas, 7 steps, image ghcr.io/fledge-dev/shop:1.0.0" \
+  "20 7 ghcr.io/fledge-dev/shop:1.0.0" \
+  k get rollouts.fledge.dev shop -n default \
+    -o 'go-template={{.spec.replicas}} {{len .spec.strategy.canary.steps}} {{(index .spec.template.spec.containers 0).image}}'
+expect "kubectl apply -k manifests/examples/ again: unchanged" \
+  "rollout.fledge.dev/shop unchanged" k apply -k manifests/examples
 
-echo "check-manifests: ${passed} passed, ${failed} failed, ${skipped} skipped"
-for n in "${notes[@]}"; do echo "check-manifests:   skipped: $n"; done
+echo "check-manifests: ${passed} passed, ${failed} failed"
 if [ "$failed" -ne 0 ]; then
   echo "check-manifests: FAIL" >&2
   exit 1
