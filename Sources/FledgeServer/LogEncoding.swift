@@ -21,7 +21,10 @@ enum LogEncoding {
 
     /// `2025-01-02T03:04:05.678Z`: UTC, millisecond precision (truncated).
     static func timestamp(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Round to whole microseconds first so a binary fraction just below a millisecond boundary (…045.678 stored
+        // as …045.67799999) still truncates to the millisecond it denotes.
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let millis = floorDivide(micros, 1000).quotient
         let (days, msOfDay) = floorDivide(millis, 86_400_000)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let hour = msOfDay / 3_600_000
