@@ -1,0 +1,86 @@
+import CanaryAnalysis
+import Foundation
+import Logging
+import RolloutAPI
+import Tracing
+
+/// Runs the analysis step the planner asked for: reads the metrics and feeds them to the analysis library.
+/// Missing metrics are "no data", never a pass.
+public struct AnalysisRunner: Sendable {
+    public let source: any AnalysisMetricsSource
+    let logger: Logger
+
+    public init(source: any AnalysisMetricsSource, logger: Logger) {
+        self.source = source
+        self.logger = logger
+    }
+
+    public func run(_ request: IntervalRequest, rollout: Rollout, effective e: EffectiveRollout) async -> IntervalResult {
+        let analyzer = CanaryAnalyzer(configuration: e.analysis.configuration)
+        let target = AnalysisTarget(service: e.analysis.service, namespace: rollout.metadata.namespace,
+                                    stableVersion: rollout.status?.stableVersion, canaryVersion: e.version)
+        let metrics: (any AnalysisMetrics)?
+        var setupProblem: String?
+        do {
+            metrics = try source.metrics(for: e.analysis)
+        } catch {
+            metrics = nil
+            setupProblem = "\(error)"
+        }
+        switch request {
+        case .start(let from, let to):
+            var note: String?
+            var baseline = Baseline()
+            if let metrics {
+                switch await metrics.baseline(for: target, from: from, to: to) {
+                case .value(let b):
+                    baseline = b
+                    if b.stable.requests == 0 { note = "the baseline window has no stable requests" }
+                case .noData(let reason):
+                    note = "no baseline data (\(reason))"
+                }
+            } else {
+                note = setupProblem
+            }
+            let state = analyzer.start(baseline: baseline)
+            var decision = analyzer.decide(state, final: false)
+            if let note {
+                decision.summary = "\(note): latency thresholds and routes could not be fixed; " + decision.summary
+                logger.warning("analysis started without a baseline", metadata: ["rollout": "\(rollout.metadata.name ?? "")", "reason": "\(note)"])
+            }
+            return IntervalResult(state: state, decision: decision, end: to, observedInterval: false)
+
+        case .observe(let start, let end, let final):
+            var state = rollout.status?.canary?.analysis?.state ?? analyzer.start(baseline: Baseline())
+            return await withSpan("canary.analysis") { span in
+                let reading: MetricReading<TrafficSample>
+                if let metrics {
+                    reading = await metrics.sample(for: target, from: start, to: end, queries: e.analysis.configuration.checks)
+                } else {
+                    reading = .noData(reason: setupProblem ?? "no metrics")
+                }
+                var decision: Decision
+                switch reading {
+                case .value(let sample): decision = analyzer.observe(sample, state: &state)
+                case .noData(let reason): decision = analyzer.observeNoData(reason: reason, state: &state)
+                }
+                if final, decision.outcome == .continue { decision = analyzer.conclude(state) }
+                span.attributes["canary.service"] = target.service
+                span.attributes["canary.namespace"] = target.namespace ?? ""
+                span.attributes["canary.version"] = target.canaryVersion ?? ""
+                span.attributes["canary.stable_version"] = target.stableVersion ?? ""
+                span.attributes["canary.decision"] = decision.outcome.rawValue
+                span.attributes["canary.interval"] = state.intervals
+                span.attributes["canary.final"] = final
+                for check in decision.checks {
+                    let key = "canary.check.\(check.name)"
+                    span.attributes["\(key).verdict"] = check.verdict.rawValue
+                    if let evidence = check.evidence { span.attributes["\(key).evidence"] = evidence }
+                    if let rate = check.canary?.rate { span.attributes["\(key).canary_rate"] = rate }
+                    if let rate = check.stable?.rate { span.attributes["\(key).stable_rate"] = rate }
+                }
+                return IntervalResult(state: state, decision: decision, end: end, observedInterval: true)
+            }
+        }
+    }
+}

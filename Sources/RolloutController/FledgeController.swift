@@ -1,0 +1,99 @@
+import Foundation
+import Kube
+import KubeRuntime
+import Logging
+import RolloutAPI
+import ServiceLifecycle
+
+/// Options of the Rollout controller.
+public struct FledgeControllerOptions: Sendable {
+    /// Namespaces to watch; empty: all.
+    public var namespaces: [String] = []
+    public var workers = 4
+    public var defaults = RolloutDefaults()
+    /// How often every Rollout is reconciled even when nothing changed.
+    public var resyncPeriod: Duration? = .seconds(600)
+
+    public init() {}
+}
+
+/// The Rollout controller assembled: informers for Rollouts and the Deployments and Services they own, a work
+/// queue, and workers running ``RolloutReconciler``. The informers run on every replica; only ``controller``
+/// should run under leader election.
+public final class FledgeController: Sendable {
+    public let informers: [any ServiceLifecycle.Service]
+    public let controller: Controller<RolloutReconciler>
+    private let syncs: [@Sendable () async throws -> Void]
+    private let source: any AnalysisMetricsSource
+
+    public init(client: KubeClient, options: FledgeControllerOptions, metricsSource: any AnalysisMetricsSource,
+                metrics: ControllerMetrics = ControllerMetrics(), logger: Logger) {
+        let scopes: [String?] = options.namespaces.isEmpty ? [nil] : options.namespaces.map { Optional($0) }
+        let selector = FledgeNames.rolloutLabel
+        var rolloutInformers: [String?: Informer<KubeListerWatcher<Rollout>>] = [:]
+        var deploymentInformers: [String?: Informer<KubeListerWatcher<Deployment>>] = [:]
+        var serviceInformers: [String?: Informer<KubeListerWatcher<Kube.Service>>] = [:]
+        for scope in scopes {
+            rolloutInformers[scope] = Informer(name: "rollouts", source: KubeListerWatcher<Rollout>(client: client, namespace: scope),
+                                               resyncPeriod: options.resyncPeriod, logger: logger)
+            deploymentInformers[scope] = Informer(name: "deployments",
+                                                  source: KubeListerWatcher<Deployment>(client: client, namespace: scope, labelSelector: selector),
+                                                  logger: logger)
+            serviceInformers[scope] = Informer(name: "services",
+                                               source: KubeListerWatcher<Kube.Service>(client: client, namespace: scope, labelSelector: selector),
+                                               logger: logger)
+        }
+        let all = options.namespaces.isEmpty
+        let rolloutStores = rolloutInformers.mapValues(\.store)
+        let deploymentStores = deploymentInformers.mapValues(\.store)
+        let serviceStores = serviceInformers.mapValues(\.store)
+        let reconciler = RolloutReconciler(
+            rollouts: { key in rolloutStores[all ? nil : key.namespace]?.get(key) },
+            deployments: { ns, name in deploymentStores[all ? nil : ns]?.get(namespace: ns, name: name) },
+            services: { ns, name in serviceStores[all ? nil : ns]?.get(namespace: ns, name: name) },
+            applier: PlanApplier(client: client, logger: logger),
+            runner: AnalysisRunner(source: metricsSource, logger: logger),
+            defaults: options.defaults, metrics: metrics, logger: logger)
+        controller = Controller(name: "rollouts", reconciler: reconciler, workers: options.workers, metrics: metrics, logger: logger)
+        for scope in scopes {
+            rolloutInformers[scope]!.enqueueKeys(into: controller.queue)
+            deploymentInformers[scope]!.enqueueOwners(ofKind: "Rollout", into: controller.queue)
+            serviceInformers[scope]!.enqueueOwners(ofKind: "Rollout", into: controller.queue)
+        }
+        var informers: [any ServiceLifecycle.Service] = []
+        var syncs: [@Sendable () async throws -> Void] = []
+        for scope in scopes {
+            let r = rolloutInformers[scope]!, d = deploymentInformers[scope]!, s = serviceInformers[scope]!
+            informers += [d, s, r] as [any ServiceLifecycle.Service]
+            syncs += [{ try await d.waitForSync() }, { try await s.waitForSync() }, { try await r.waitForSync() }]
+        }
+        self.informers = informers
+        self.syncs = syncs
+        self.source = metricsSource
+    }
+
+    /// Returns once every informer has listed (the caches are complete).
+    public func waitForSync() async throws {
+        for sync in syncs { try await sync() }
+    }
+
+    public func shutdown() async {
+        await source.shutdown()
+    }
+}
+
+/// Runs `body` (the controller's workers) only after the caches have synced.
+public struct SyncedService<Inner: ServiceLifecycle.Service>: ServiceLifecycle.Service {
+    let inner: Inner
+    let sync: @Sendable () async throws -> Void
+
+    public init(_ inner: Inner, after sync: @escaping @Sendable () async throws -> Void) {
+        self.inner = inner
+        self.sync = sync
+    }
+
+    public func run() async throws {
+        try await sync()
+        try await inner.run()
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Kube
+import KubeJSON
+import Logging
+import RolloutAPI
+
+/// Makes a plan real: owned Deployments by server-side apply (or a scale-only patch), missing Services, Events,
+/// then one status patch. Nothing is sent for what already matches, so applying the same plan twice sends
+/// nothing the second time.
+public struct PlanApplier: Sendable {
+    public let client: KubeClient
+    public let fieldManager: String
+    let logger: Logger
+
+    public init(client: KubeClient, fieldManager: String = FledgeNames.fieldManager, logger: Logger) {
+        self.client = client
+        self.fieldManager = fieldManager
+        self.logger = logger
+    }
+
+    /// What the applier sent, for logs and tests.
+    public struct Report: Sendable, Equatable {
+        public var deploymentWrites = 0
+        public var serviceCreates = 0
+        public var events = 0
+        public var statusWritten = false
+    }
+
+    public func apply(_ plan: Plan, rollout: Rollout, effective: EffectiveRollout?, observed input: PlanInput,
+                      now: Date) async throws -> Report {
+        var report = Report()
+        let namespace = rollout.metadata.namespace ?? "default"
+        let name = rollout.metadata.name ?? ""
+        if let e = effective {
+            for intent in plan.deployments {
+                let observed = intent.track == .stable ? input.stable : input.canary
+                let deploymentName = intent.track == .stable ? FledgeNames.stableDeployment(name) : FledgeNames.canaryDeployment(name)
+                if let template = intent.run {
+                    if let o = observed, o.templateHash == template.hash, o.specReplicas == intent.replicas { continue }
+                    let body = OwnedObjects.deployment(intent, template: template, rollout: rollout, effective: e)
+                    let _: DynamicObject = try await client.patch(
+                        .deployments, name: deploymentName, namespace: namespace, .apply(body),
+                        options: WriteOptions(fieldManager: fieldManager, force: true))
+                } else {
+                    guard let o = observed, o.specReplicas != intent.replicas else { continue }
+                    let _: DynamicObject = try await client.patch(
+                        .deployments, name: deploymentName, namespace: namespace,
+                        .merge(["spec": ["replicas": .number(Double(intent.replicas))]]),
+                        options: WriteOptions(fieldManager: fieldManager))
+                }
+                report.deploymentWrites += 1
+            }
+            for intent in plan.services {
+                do {
+                    let _: DynamicObject = try await client.create(
+                        .services, DynamicObject(OwnedObjects.service(intent, rollout: rollout, effective: e)),
+                        namespace: namespace, options: WriteOptions(fieldManager: fieldManager))
+                    report.serviceCreates += 1
+                } catch KubeError.alreadyExists {
+                    continue
+                }
+            }
+        }
+        for event in plan.events {
+            await record(event, rollout: rollout, now: now)
+            report.events += 1
+        }
+        let before = rollout.originalJSON?["status"] ?? .object([:])
+        let after = try JSONValue(encoding: plan.status)
+        if before != after {
+            let diff = before.mergePatch(to: after)
+            let patch: JSONValue = ["metadata": ["resourceVersion": .string(rollout.metadata.resourceVersion ?? "")], "status": diff]
+            let _: DynamicObject = try await client.patch(
+                .rollouts, name: name, namespace: namespace, .merge(patch), subresource: "status",
+                options: WriteOptions(fieldManager: fieldManager))
+            report.statusWritten = true
+        }
+        return report
+    }
+
+    /// Records an Event on the Rollout. A failure to record is logged, never fatal.
+    func record(_ event: PlannedEvent, rollout: Rollout, now: Date) async {
+        let namespace = rollout.metadata.namespace ?? "default"
+        let time = Timestamps.seconds(now)
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let body: JSONValue = [
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": ["name": .string("\(rollout.metadata.name ?? "rollout").\(suffix)"), "namespace": .string(namespace)],
+            "involvedObject": [
+                "apiVersion": .string(Rollout.descriptor.apiVersion), "kind": "Rollout",
+                "name": .string(rollout.metadata.name ?? ""), "namespace": .string(namespace),
+                "uid": .string(rollout.metadata.uid ?? ""), "resourceVersion": .string(rollout.metadata.resourceVersion ?? ""),
+            ],
+            "reason": .string(event.reason), "message": .string(String(event.message.prefix(1024))),
+            "type": .string(event.kind.rawValue), "source": ["component": .string(fieldManager)],
+            "reportingComponent": .string(fieldManager), "firstTimestamp": .string(time), "lastTimestamp": .string(time), "count": 1,
+        ]
+        do {
+            let _: DynamicObject = try await client.create(.events, DynamicObject(body), namespace: namespace)
+        } catch {
+            logger.warning("could not record an event", metadata: ["reason": "\(event.reason)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import CanaryAnalysis
+import Foundation
+import Kube
+import KubeRuntime
+import Logging
+import RolloutAPI
+import Tracing
+
+/// Reconciles one Rollout: observe (from the informer caches), plan (pure), apply (then one status write).
+public struct RolloutReconciler: Reconciler {
+    public let rollouts: @Sendable (ObjectKey) -> Rollout?
+    public let deployments: @Sendable (_ namespace: String, _ name: String) -> Deployment?
+    public let services: @Sendable (_ namespace: String, _ name: String) -> Kube.Service?
+    public let applier: PlanApplier
+    public let runner: AnalysisRunner
+    public let defaults: RolloutDefaults
+    public let metrics: ControllerMetrics
+    public let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(rollouts: @escaping @Sendable (ObjectKey) -> Rollout?,
+                deployments: @escaping @Sendable (String, String) -> Deployment?,
+                services: @escaping @Sendable (String, String) -> Kube.Service?,
+                applier: PlanApplier, runner: AnalysisRunner, defaults: RolloutDefaults, metrics: ControllerMetrics,
+                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+        self.rollouts = rollouts
+        self.deployments = deployments
+        self.services = services
+        self.applier = applier
+        self.runner = runner
+        self.defaults = defaults
+        self.metrics = metrics
+        self.now = now
+        self.logger = logger
+    }
+
+    public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        try await withSpan("reconcile") { span in
+            span.attributes["rollout.namespace"] = key.namespace ?? ""
+            span.attributes["rollout.name"] = key.name
+            return try await reconcileTraced(key)
+        }
+    }
+
+    func reconcileTraced(_ key: ObjectKey) async throws -> ReconcileResult {
+        let namespace = key.namespace ?? "default"
+        guard let rollout = rollouts(key), rollout.metadata.deletionTimestamp == nil else {
+            metrics.forget(namespace: namespace, name: key.name)
+            return .done
+        }
+        let uid = rollout.metadata.uid
+        let owned: (String) -> Bool = { name in
+            services(namespace, name)?.metadata.ownerReferences?.contains { $0.uid == uid } ?? false
+        }
+        let serviceNames = [FledgeNames.service(key.name), FledgeNames.stableService(key.name), FledgeNames.canaryService(key.name)]
+        var input = PlanInput(
+            rollout: rollout, defaults: defaults,
+            stable: deployments(namespace, FledgeNames.stableDeployment(key.name)).map { DeploymentObservation($0, rolloutUID: uid) },
+            canary: deployments(namespace, FledgeNames.canaryDeployment(key.name)).map { DeploymentObservation($0, rolloutUID: uid) },
+            services: Set(serviceNames.filter { services(namespace, $0) != nil && owned($0) }),
+            now: now())
+        var plan = RolloutPlanner.plan(input)
+        let effective = try? RolloutResolver.resolve(rollout, defaults: defaults).get()
+        if let request = plan.interval, let effective {
+            let result = await runner.run(request, rollout: rollout, effective: effective)
+            if result.observedInterval { metrics.decision(result.decision.outcome) }
+            input.interval = result
+            input.now = now()
+            plan = RolloutPlanner.plan(input)
+            if plan.interval != nil {
+                // The planner wants yet another step at once: take it on the next pass.
+                plan.wake(after: .milliseconds(200))
+            }
+        }
+        let report = try await applier.apply(plan, rollout: rollout, effective: effective, observed: input, now: input.now)
+        metrics.rollout(namespace: namespace, name: key.name, status: plan.status)
+        if report.deploymentWrites + report.serviceCreates > 0 || report.statusWritten {
+            logger.info("reconciled", metadata: [
+                "rollout": "\(key)", "phase": "\(plan.status.phase?.rawValue ?? "")", "step": "\(plan.status.currentStepIndex ?? 0)",
+                "weight": "\(plan.status.canaryWeight ?? 0)", "deploymentWrites": "\(report.deploymentWrites)",
+                "message": "\(plan.status.message ?? "")",
+            ])
+        }
+        return plan.requeueAfter.map { .requeue(after: $0) } ?? .done
+    }
+}
