@@ -1,1 +1,131 @@
-print("not yet")
+import ArgumentParser
+import FledgeServer
+import Foundation
+import Kube
+import KubeRuntime
+import Logging
+import RolloutAPI
+import RolloutController
+import ServiceLifecycle
+
+/// `fledge-controller`: the Rollout controller process.
+struct FledgeControllerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fledge-controller",
+        abstract: "Moves Rollouts to new versions step by step, gated by canary analysis.")
+
+    @Option(help: "Path to a kubeconfig (default: KUBECONFIG, ~/.kube/config, else in-cluster).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use.")
+    var context: String?
+
+    @Option(name: .customLong("namespace"), help: "A namespace to watch (repeat for several; default: all namespaces).")
+    var namespaces: [String] = []
+
+    @Option(help: "Reconcile workers.")
+    var workers = 4
+
+    @Flag(inversion: .prefixedNo, help: "Run only while holding the leader Lease (on by default).")
+    var leaderElect = true
+
+    @Option(name: .customLong("leader-election-namespace"), help: "Namespace of the leader Lease (default: POD_NAMESPACE, else fledge-system).")
+    var leaderElectionNamespace: String?
+
+    @Option(name: .customLong("leader-election-id"), help: "Name of the leader Lease.")
+    var leaderElectionID = "fledge-controller"
+
+    @Option(name: .customLong("metrics-address"), help: "Address of /metrics, /healthz and /readyz (host:port; port 0 picks one).")
+    var metricsAddress = ":8080"
+
+    @Option(name: .customLong("prometheus-address"), help: "Prometheus URL for Rollouts that name none.")
+    var prometheusAddress: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("log-format"), help: "json or text (default: json).")
+    var logFormat = "json"
+
+    @Option(name: .customLong("resync"), help: "Reconcile every Rollout at least this often, e.g. 10m (0 disables).")
+    var resync = "10m"
+
+    func validate() throws {
+        guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
+        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text") }
+        guard RolloutDuration.parse(resync) != nil else { throw ValidationError("--resync: not a duration: \"\(resync)\"") }
+        if let prometheusAddress, URL(string: prometheusAddress)?.host == nil {
+            throw ValidationError("--prometheus-address must be a URL such as http://prometheus:9090")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let observability = try ProcessObservability.bootstrap(ObservabilityOptions(
+            logLevel: Logger.Level(rawValue: logLevel) ?? .info, logFormat: LogFormat(rawValue: logFormat) ?? .json,
+            operationsAddress: metricsAddress, readinessChecks: ["informers": "caches not synced"]))
+        let logger = Logger(label: "fledge.controller")
+
+        let client = try KubeClient(
+            configuration: ClientConfiguration.detect(kubeconfigPath: kubeconfig, context: context), logger: logger)
+        var options = FledgeControllerOptions()
+        options.namespaces = namespaces
+        options.workers = workers
+        options.defaults = RolloutDefaults(prometheusAddress: prometheusAddress)
+        let resyncPeriod = RolloutDuration.parse(resync) ?? .seconds(600)
+        options.resyncPeriod = resyncPeriod == .zero ? nil : resyncPeriod
+        let fledge = FledgeController(client: client, options: options, metricsSource: PrometheusMetricsSource(),
+                                      metrics: ControllerMetrics(), logger: logger)
+
+        let workers = SyncedService(fledge.controller) { [observability] in
+            try await fledge.waitForSync()
+            observability.readiness.pass("informers")
+        }
+        let led: any ServiceLifecycle.Service
+        if leaderElect {
+            let identity = environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+            let namespace = leaderElectionNamespace ?? environment["POD_NAMESPACE"] ?? "fledge-system"
+            led = LeaderElector(
+                configuration: LeaderElectionConfiguration(leaseName: leaderElectionID, identity: identity),
+                leaseStore: KubeLeaseStore(client: client, namespace: namespace), services: [workers], logger: logger)
+        } else {
+            led = workers
+        }
+        let announce = AnnounceService(server: observability.server)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: (observability.services + [announce] + fledge.informers + [led]).map {
+                    ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        logger.info("starting", metadata: [
+            "namespaces": "\(namespaces.isEmpty ? "all" : namespaces.joined(separator: ","))", "workers": "\(workers)",
+            "leaderElection": "\(leaderElect)",
+        ])
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped", metadata: ["error": "\(error)"])
+            await fledge.shutdown()
+            try? await client.shutdown()
+            throw ExitCode(1)
+        }
+        await fledge.shutdown()
+        try? await client.shutdown()
+    }
+}
+
+/// Prints `metrics listening on URL` once the operations server listens, so scripts and tests can find it.
+struct AnnounceService: ServiceLifecycle.Service {
+    let server: OperationsServer
+
+    func run() async throws {
+        let address = try await server.listening()
+        FileHandle.standardOutput.write(Data("metrics listening on \(address.url)\n".utf8))
+        try await gracefulShutdown()
+    }
+}
+
+await FledgeControllerCommand.main()
