@@ -19,6 +19,8 @@ public struct DeploymentObservation: Sendable, Equatable {
     public var deadlineExceeded: Bool
     /// Controlled by this Rollout (ownerReference with `controller: true` and its uid).
     public var ownedByRollout: Bool
+    /// `metadata.resourceVersion` as cached.
+    public var resourceVersion = ""
 
     public init(name: String, templateHash: String?, specReplicas: Int, generation: Int = 1, observedGeneration: Int = 1,
                 updatedReplicas: Int = 0, readyReplicas: Int = 0, availableReplicas: Int = 0,
@@ -48,6 +50,7 @@ public struct DeploymentObservation: Sendable, Equatable {
             availableReplicas: status?.availableReplicas ?? 0,
             deadlineExceeded: status?.conditions?.contains { $0.type == "Progressing" && $0.reason == "ProgressDeadlineExceeded" } ?? false,
             ownedByRollout: rolloutUID != nil && (d.metadata.ownerReferences ?? []).contains { $0.uid == rolloutUID && $0.controller == true })
+        resourceVersion = d.metadata.resourceVersion ?? ""
     }
 
     /// Runs `hash` with `replicas` pods, all updated and available, and the Deployment controller has seen the

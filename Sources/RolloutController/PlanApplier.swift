@@ -10,13 +10,19 @@ import RolloutAPI
 public struct PlanApplier: Sendable {
     public let client: KubeClient
     public let fieldManager: String
+    /// Told of every write, so the reconciler can wait for the cache to see it.
+    public let writes: StaleCacheGuard
     let logger: Logger
 
-    public init(client: KubeClient, fieldManager: String = FledgeNames.fieldManager, logger: Logger) {
+    public init(client: KubeClient, fieldManager: String = FledgeNames.fieldManager, writes: StaleCacheGuard = StaleCacheGuard(),
+                logger: Logger) {
         self.client = client
         self.fieldManager = fieldManager
+        self.writes = writes
         self.logger = logger
     }
+
+    static func key(_ kind: String, _ namespace: String, _ name: String) -> String { "\(kind)/\(namespace)/\(name)" }
 
     /// What the applier sent, for logs and tests.
     public struct Report: Sendable, Equatable {
@@ -38,15 +44,17 @@ public struct PlanApplier: Sendable {
                 if let template = intent.run {
                     if let o = observed, o.templateHash == template.hash, o.specReplicas == intent.replicas { continue }
                     let body = OwnedObjects.deployment(intent, template: template, rollout: rollout, effective: e)
-                    let _: DynamicObject = try await client.patch(
+                    let written: DynamicObject = try await client.patch(
                         .deployments, name: deploymentName, namespace: namespace, .apply(body),
                         options: WriteOptions(fieldManager: fieldManager, force: true))
+                    if let o = observed { remember("deployments", namespace, deploymentName, o.resourceVersion, written) }
                 } else {
                     guard let o = observed, o.specReplicas != intent.replicas else { continue }
-                    let _: DynamicObject = try await client.patch(
+                    let written: DynamicObject = try await client.patch(
                         .deployments, name: deploymentName, namespace: namespace,
                         .merge(["spec": ["replicas": .number(Double(intent.replicas))]]),
                         options: WriteOptions(fieldManager: fieldManager))
+                    remember("deployments", namespace, deploymentName, o.resourceVersion, written)
                 }
                 report.deploymentWrites += 1
             }
@@ -61,21 +69,32 @@ public struct PlanApplier: Sendable {
                 }
             }
         }
-        for event in plan.events {
-            await record(event, rollout: rollout, now: now)
-            report.events += 1
-        }
         let before = rollout.originalJSON?["status"] ?? .object([:])
         let after = try JSONValue(encoding: plan.status)
         if before != after {
             let diff = before.mergePatch(to: after)
             let patch: JSONValue = ["metadata": ["resourceVersion": .string(rollout.metadata.resourceVersion ?? "")], "status": diff]
-            let _: DynamicObject = try await client.patch(
+            let written: DynamicObject = try await client.patch(
                 .rollouts, name: name, namespace: namespace, .merge(patch), subresource: "status",
                 options: WriteOptions(fieldManager: fieldManager))
+            remember("rollouts", namespace, name, rollout.metadata.resourceVersion ?? "", written)
             report.statusWritten = true
         }
+        // Events only once the status that explains them is written: a stale pass that fails its status write
+        // (409) records nothing.
+        for event in plan.events {
+            await record(event, rollout: rollout, now: now)
+            report.events += 1
+        }
         return report
+    }
+
+    /// Tells the stale-cache guard about a write that changed the object (a write the server found to change
+    /// nothing keeps its version, and the cache is not stale).
+    func remember(_ kind: String, _ namespace: String, _ name: String, _ before: String, _ written: DynamicObject) {
+        if let after = written.resourceVersion, after != before {
+            writes.wrote(Self.key(kind, namespace, name), replacing: before)
+        }
     }
 
     /// Records an Event on the Rollout. A failure to record is logged, never fatal.

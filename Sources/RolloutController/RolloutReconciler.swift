@@ -49,6 +49,16 @@ public struct RolloutReconciler: Reconciler {
             return .done
         }
         let uid = rollout.metadata.uid
+        // Never act on a cache that has not seen this controller's last write: wait for the watch to catch up.
+        let writes = applier.writes
+        var stale = writes.isStale(PlanApplier.key("rollouts", namespace, key.name), cachedVersion: rollout.metadata.resourceVersion ?? "")
+        for name in [FledgeNames.stableDeployment(key.name), FledgeNames.canaryDeployment(key.name)] {
+            if let d = deployments(namespace, name),
+               writes.isStale(PlanApplier.key("deployments", namespace, name), cachedVersion: d.metadata.resourceVersion ?? "") {
+                stale = true
+            }
+        }
+        if stale { return .requeue(after: .milliseconds(50)) }
         let owned: (String) -> Bool = { name in
             services(namespace, name)?.metadata.ownerReferences?.contains { $0.uid == uid } ?? false
         }

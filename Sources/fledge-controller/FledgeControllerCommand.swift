@@ -9,6 +9,7 @@ import RolloutController
 import ServiceLifecycle
 
 /// `fledge-controller`: the Rollout controller process.
+@main
 struct FledgeControllerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fledge-controller",
@@ -78,7 +79,7 @@ struct FledgeControllerCommand: AsyncParsableCommand {
         let fledge = FledgeController(client: client, options: options, metricsSource: PrometheusMetricsSource(),
                                       metrics: ControllerMetrics(), logger: logger)
 
-        let workers = SyncedService(fledge.controller) { [observability] in
+        let workerService = SyncedService(fledge.controller) { [observability] in
             try await fledge.waitForSync()
             observability.readiness.pass("informers")
         }
@@ -88,9 +89,9 @@ struct FledgeControllerCommand: AsyncParsableCommand {
             let namespace = leaderElectionNamespace ?? environment["POD_NAMESPACE"] ?? "fledge-system"
             led = LeaderElector(
                 configuration: LeaderElectionConfiguration(leaseName: leaderElectionID, identity: identity),
-                leaseStore: KubeLeaseStore(client: client, namespace: namespace), services: [workers], logger: logger)
+                leaseStore: KubeLeaseStore(client: client, namespace: namespace), services: [workerService], logger: logger)
         } else {
-            led = workers
+            led = workerService
         }
         let announce = AnnounceService(server: observability.server)
         let group = ServiceGroup(
@@ -128,4 +129,3 @@ struct AnnounceService: ServiceLifecycle.Service {
     }
 }
 
-await FledgeControllerCommand.main()
