@@ -24,7 +24,8 @@ actor DeploymentController {
 
     func run() async {
         for await message in store.subscribeAll() {
-            guard case .event(let e) = message, e.groupResource == Self.deployments else { continue }
+            guard case .event(let shared) = message, shared.event.groupResource == Self.deployments else { continue }
+            let e = shared.event
             let meta = e.object["metadata"] ?? [:]
             let key = ObjectKey(namespace: meta["namespace"]?.stringValue ?? "", name: meta["name"]?.stringValue ?? "")
             if e.kind == .deleted {

@@ -9,7 +9,8 @@ final class GarbageCollector: Sendable {
 
     func run() async {
         for await message in store.subscribeAll() {
-            guard case .event(let e) = message else { continue }
+            guard case .event(let shared) = message else { continue }
+            let e = shared.event
             if e.kind == .deleted || e.object["metadata"]?["deletionTimestamp"] != nil {
                 sweep()
             }

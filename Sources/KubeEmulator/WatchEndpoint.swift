@@ -34,15 +34,15 @@ struct WatchEndpoint {
         let watcherID: Int = server.store.withState { s in
             if sendInitial || startRV == nil {
                 for obj in s.list(gr, namespace: namespace) {
-                    continuation.yield(.event(StoreEvent(kind: .added, resourceVersion: s.resourceVersion, groupResource: gr,
-                                                         object: obj, oldObject: nil)))
+                    continuation.yield(.event(SharedEvent(StoreEvent(kind: .added, resourceVersion: s.resourceVersion,
+                                                                     groupResource: gr, object: obj, oldObject: nil))))
                 }
                 if sendInitial {
                     continuation.yield(.tick(-s.resourceVersion))
                 }
             } else if let startRV {
                 if let events = s.hub.events(after: startRV, groupResource: gr, namespace: namespace) {
-                    for e in events { continuation.yield(.event(e)) }
+                    for e in events { continuation.yield(.event(SharedEvent(e))) }
                 } else {
                     let oldest = s.hub.compactedThrough + 1
                     continuation.yield(.expired(.expired("too old resource version: \(startRV) (\(oldest))")))
@@ -84,27 +84,23 @@ struct WatchEndpoint {
                     var meta: JSONValue = ["resourceVersion": .string(String(abs(rv)))]
                     if isInitialEnd { meta["annotations"] = ["k8s.io/initial-events-end": "true"] }
                     line = ["type": "BOOKMARK", "object": ["kind": .string(type.kind), "apiVersion": .string(type.apiVersion(version)), "metadata": meta]]
-                case .event(var e):
-                    e.object = convert(e.object)
-                    e.oldObject = e.oldObject.map(convert)
-                    let matchesNew = labels.matches(object: e.object) && fields.matches(object: e.object)
-                    let matchesOld = e.oldObject.map { labels.matches(object: $0) && fields.matches(object: $0) } ?? false
-                    var kind = e.kind
-                    switch e.kind {
-                    case .added: if !matchesNew { continue }
-                    case .deleted: if !matchesOld && !matchesNew { continue }
-                    case .modified:
-                        if !matchesNew && !matchesOld { continue }
-                        if matchesNew && !matchesOld { kind = .added }
-                        if !matchesNew && matchesOld { kind = .deleted }
+                case .event(let shared):
+                    let e = shared.event
+                    guard let kind = Self.sentKind(e, labels: labels, fields: fields, convert: convert) else { continue }
+                    if table {
+                        let obj = ResourceEndpoints.served(convert(e.object), type: type, version: version)
+                        let payload = TablePrinter.table(for: type, objects: [obj], resourceVersion: e.object["metadata"]?["resourceVersion"]?.stringValue,
+                                                         includeObject: includeObject, includeHeaders: first)
+                        first = false
+                        line = ["type": .string(kind.rawValue), "object": payload]
+                    } else {
+                        let key = SharedEvent.LineKey(groupResource: type.groupResource, version: version, kind: kind)
+                        out.yield(shared.line(key) {
+                            SharedEvent.watchLine(kind: kind.rawValue,
+                                                  object: ResourceEndpoints.served(convert(e.object), type: type, version: version))
+                        })
+                        continue
                     }
-                    let obj = ResourceEndpoints.served(e.object, type: type, version: version)
-                    let payload = table
-                        ? TablePrinter.table(for: type, objects: [obj], resourceVersion: e.object["metadata"]?["resourceVersion"]?.stringValue,
-                                             includeObject: includeObject, includeHeaders: first)
-                        : obj
-                    first = false
-                    line = ["type": .string(kind.rawValue), "object": payload]
                 }
                 var bytes = JSONWriter.bytes(line)
                 bytes.append(10)
@@ -119,5 +115,29 @@ struct WatchEndpoint {
             if watcherID >= 0 { store.unregisterLater(watcherID) }
         }
         return .stream(status: 200, headers: [("Content-Type", "application/json")], chunks: chunks)
+    }
+
+    /// The event type this watch sends for `e`, or nil when the object is outside its selection before and after
+    /// (an object moving into the selection is ADDED, out of it DELETED).
+    static func sentKind(_ e: StoreEvent, labels: LabelSelector, fields: FieldSelector,
+                         convert: (JSONValue) -> JSONValue) -> StoreEvent.Kind? {
+        if labels.isEmpty && fields.requirements.isEmpty { return e.kind }
+        func selected(_ o: JSONValue) -> Bool {
+            let o = convert(o)
+            return labels.matches(object: o) && fields.matches(object: o)
+        }
+        let matchesNew = selected(e.object)
+        let matchesOld = e.oldObject.map(selected) ?? false
+        switch e.kind {
+        case .added: return matchesNew ? .added : nil
+        case .deleted: return matchesOld || matchesNew ? .deleted : nil
+        case .modified:
+            switch (matchesOld, matchesNew) {
+            case (true, true): return .modified
+            case (false, true): return .added
+            case (true, false): return .deleted
+            case (false, false): return nil
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@ struct BenchResults: Sendable {
     var patch: RateResult?
     var rawGet: RateResult?
     var rawPatch: RateResult?
+    var rawPatchIdleWatches: RateResult?
     var rssBeforeWatches = 0
     var patchWhileWatched: RateResult?
     var fanout: FanoutResult?
@@ -70,6 +71,7 @@ struct Benchmark: Sendable {
                     (workload.path(workload.unwatchedObject(k &+ 7)), Workload.patchBody(seq: 2 * options.patchRequests + k))
                 }
             }
+            r.rawPatchIdleWatches = try await idleWatchesPhase(emulator, workload, raw)
             await raw.shutdown()
             r.rssBeforeWatches = ProcessMemory.residentBytes() ?? 0
 
@@ -109,6 +111,29 @@ struct Benchmark: Sendable {
         r.codec = try CodecBenchmark(json: deploymentJSON, seconds: options.codecSeconds).run()
         r.totalSeconds = Nanos.seconds(started, Nanos.now())
         return r
+    }
+
+    /// Raw PATCHes of ConfigMaps with `options.idleWatches` watches open on Secrets, which no PATCH matches;
+    /// the watches are closed again afterwards.
+    private func idleWatchesPhase(_ emulator: KubeEmulator, _ workload: Workload, _ raw: RawClientPool) async throws -> RateResult {
+        let idle = WatchFleet(watchers: options.idleWatches, eventsPerWatcher: 0)
+        progress("opening \(options.idleWatches) idle watches on secrets; raw PATCH x\(options.patchRequests) of configmaps")
+        let result: RateResult
+        do {
+            try await idle.open(url: emulator.url.absoluteString + "/api/v1/namespaces/\(Workload.watchedNamespace)/secrets"
+                                + "?watch=true&resourceVersion=\(emulator.resourceVersion)")
+            result = try await RateResult.measure("PATCH ConfigMap (merge), raw HTTP, \(Report.int(Double(options.idleWatches))) idle watches on Secrets") {
+                try await raw.run(total: options.patchRequests) { k in
+                    (workload.path(workload.unwatchedObject(k &+ 11)), Workload.patchBody(seq: 4 * options.patchRequests + k))
+                }
+            }
+        } catch {
+            await idle.close()
+            throw error
+        }
+        guard idle.tracker.total == 0 else { throw BenchError("idle watchers received events") }
+        await idle.close()
+        return result
     }
 
     /// Sequential PATCHes, each waited for at every watcher, then a burst from all clients.

@@ -9,6 +9,9 @@ struct Options: Sendable {
     var namespaces: Int { quick ? 10 : 100 }
     /// Concurrent watches, all on the ConfigMaps of `bench-000`.
     var watches: Int { quick ? 100 : 1_000 }
+    /// Idle watches on another resource (Secrets) while raw PATCHes of ConfigMaps are timed: what a write pays
+    /// for watches it cannot match.
+    let idleWatches = 1_000
     /// Concurrent clients for the request-rate measurements (one `KubeClient`, hence one connection, each).
     let clients = 16
     var getRequests: Int { quick ? 4_000 : 40_000 }

@@ -17,6 +17,7 @@ struct Report {
         rate(results.patch, "Kube client, DynamicObject")
         rate(results.rawGet, "raw AsyncHTTPClient, body not parsed")
         rate(results.rawPatch, "raw AsyncHTTPClient, body not parsed")
+        rate(results.rawPatchIdleWatches, "raw AsyncHTTPClient, body not parsed")
         rate(results.patchWhileWatched, "Kube client")
         if let f = results.fanout {
             let w = Self.int(Double(f.watchers))
