@@ -7,6 +7,7 @@ import KubeJSON
 ///   `GET` lists, `DELETE` clears (faults and latency).
 /// - `POST /emulator.fledge.dev/latency` `{"path": "...", "verb": "GET", "milliseconds": 200}`.
 /// - `POST /emulator.fledge.dev/drop-watches`: ends every open watch.
+/// - `GET /emulator.fledge.dev/watches`: how many watches are open, by resource and namespace.
 /// - `POST /emulator.fledge.dev/expire-watch-window`: watches from any current or older resourceVersion get 410.
 /// - `GET /emulator.fledge.dev/requests`: the log of mutating requests; `DELETE` clears it.
 struct AdminAPI {
@@ -41,6 +42,12 @@ struct AdminAPI {
         case ("POST", "drop-watches"):
             let n = server.store.withState { $0.hub.dropAll() }
             return .json(["dropped": .number(Double(n))])
+        case ("GET", "watches"):
+            let (count, summary) = server.store.withState { s in (s.hub.watcherCount, s.hub.watcherSummary) }
+            return .json(["count": .number(Double(count)), "items": .array(summary.map { entry in
+                ["group": .string(entry.groupResource.group), "resource": .string(entry.groupResource.resource),
+                 "namespace": entry.namespace.map { .string($0) } ?? .null, "count": .number(Double(entry.count))]
+            })])
         case ("POST", "expire-watch-window"):
             let rv = server.store.withState { s in
                 s.hub.compact(through: s.resourceVersion)
@@ -60,17 +67,23 @@ struct AdminAPI {
     }
 
     /// The Status a fault answers with, like the real server's for that code.
+    ///
+    /// 429 and 503 carry `Retry-After` (and `details.retryAfterSeconds`) of at least 1 second: the real server's
+    /// priority-and-fairness answers 429 with `Retry-After: 1`, and clients treat 0 as "retry at once".
     static func error(for fault: Fault) -> APIError {
+        let retryAfter = max(1, fault.retryAfterSeconds)
         var e: APIError
         switch fault.code {
         case 409:
             e = APIError(code: 409, reason: "Conflict", message: fault.message ?? "Operation cannot be fulfilled on the object: the object has been modified; please apply your changes to the latest version and try again (injected)")
         case 429:
             e = APIError(code: 429, reason: "TooManyRequests", message: fault.message ?? "the server has received too many requests and has asked us to try again later (injected)",
-                         details: ["retryAfterSeconds": .number(Double(fault.retryAfterSeconds))])
-            e.headers = [("Retry-After", String(fault.retryAfterSeconds))]
+                         details: ["retryAfterSeconds": .number(Double(retryAfter))])
+            e.headers = [("Retry-After", String(retryAfter))]
         case 503:
-            e = APIError(code: 503, reason: "ServiceUnavailable", message: fault.message ?? "the server is currently unable to handle the request (injected)")
+            e = APIError(code: 503, reason: "ServiceUnavailable", message: fault.message ?? "the server is currently unable to handle the request (injected)",
+                         details: ["retryAfterSeconds": .number(Double(retryAfter))])
+            e.headers = [("Retry-After", String(retryAfter))]
         case 504:
             e = APIError(code: 504, reason: "Timeout", message: fault.message ?? "the server was unable to return a response in the time allotted (injected)")
         case 404:
