@@ -70,6 +70,9 @@ let package = Package(
                 "CanaryAnalysis",
                 "KubeJSON",
                 "CanaryAnalysisPrometheus",
+                "Kube",
+                "RolloutAPI",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -250,7 +253,9 @@ let package = Package(
                            "CanaryAnalysisTesting"],
             swiftSettings: strict
         ),
-        .testTarget(name: "KubectlFledgeTests", dependencies: ["CanaryAnalysis", "FledgeCLI", "KubeJSON"], swiftSettings: strict),
+        .testTarget(name: "KubectlFledgeTests", dependencies: [
+            "CanaryAnalysis", "FledgeCLI", "KubeJSON", "Kube", "RolloutAPI", "KubeEmulator",
+        ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
