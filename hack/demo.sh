@@ -84,6 +84,11 @@ watch_rollout() {  # until version timeout
   return "${PIPESTATUS[0]}"
 }
 
+baseline() {  # version
+  echo "==> [$(elapsed)] letting $1 serve as stable for a few seconds: the analysis compares the canary with stable's traffic from before it started"
+  fledge_wait_baseline "$PROMETHEUS" shop "$NAMESPACE" "$1" 8 120 || fail "no stable traffic of $1 in Prometheus"
+}
+
 fail() {
   echo >&2
   echo "demo: FAILED: $*" >&2
@@ -100,12 +105,14 @@ echo "==> [$(elapsed)] v1: kubectl apply -f manifests/examples/demo/shop-v1.yaml
 k apply -n "$NAMESPACE" -f "$DEMO/shop-v1.yaml" | sed 's/^/    /'
 watch_rollout healthy 1.0.0 120 || fail "v1 did not become Healthy"
 k get rollout shop -n "$NAMESPACE" | sed 's/^/    /'
+baseline 1.0.0
 
 echo
 echo "==> [$(elapsed)] v2 (good: same behaviour, new image): kubectl apply -f manifests/examples/demo/shop-v2.yaml"
 k apply -n "$NAMESPACE" -f "$DEMO/shop-v2.yaml" | sed 's/^/    /'
 watch_rollout healthy 2.0.0 300 || fail "v2 was not promoted"
 k get rollout shop -n "$NAMESPACE" | sed 's/^/    /'
+baseline 2.0.0
 
 echo
 echo "==> [$(elapsed)] v3 (bad: 8% of requests fail, v2 fails 0.5%): kubectl apply -f manifests/examples/demo/shop-v3.yaml"

@@ -89,3 +89,30 @@ fledge_install_traps() {
   trap 'echo; echo "interrupted: stopping every process started" >&2; exit 130' INT
   trap 'exit 143' TERM
 }
+
+# fledge_wait_baseline PROMETHEUS_URL SERVICE NAMESPACE VERSION [SAMPLES] [TIMEOUT_SECONDS]: waits until Prometheus
+# holds at least SAMPLES scrapes (default 5) of the stable track of VERSION. The analysis reads stable's latency
+# histogram from before the canary starts to fix its latency thresholds; a canary started right after the
+# previous promotion would find none.
+fledge_wait_baseline() {
+  python3 - "$@" <<'PYEOF'
+import json, sys, time, urllib.parse, urllib.request
+url, service, namespace, version = sys.argv[1:5]
+samples = int(sys.argv[5]) if len(sys.argv) > 5 else 5
+deadline = time.time() + (float(sys.argv[6]) if len(sys.argv) > 6 else 120)
+selector = (f'http_server_request_duration_seconds_count{{service_name="{service}",service_namespace="{namespace}",'
+            f'deployment_track="stable",service_version="{version}"}}')
+query = urllib.parse.urlencode({"query": f"max(count_over_time({selector}[1m]))"})
+while time.time() < deadline:
+    try:
+        with urllib.request.urlopen(f"{url}/api/v1/query?{query}", timeout=5) as r:
+            result = json.load(r)["data"]["result"]
+            if result and float(result[0]["value"][1]) >= samples:
+                sys.exit(0)
+    except Exception:
+        pass
+    time.sleep(0.5)
+print(f"Prometheus has no {samples} scrapes of {service} {version} (stable) yet", file=sys.stderr)
+sys.exit(1)
+PYEOF
+}

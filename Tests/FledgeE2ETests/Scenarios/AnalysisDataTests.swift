@@ -63,7 +63,7 @@ struct AnalysisDataTests {
                 v1.onInconclusive = "extend"
                 v1.maxExtensions = 20
                 try await s.kubectl.apply(v1.text)
-                try await s.waitForHealthy("shop", stableVersion: "1.0.0")
+                try await s.waitForHealthyWithBaseline("shop", stableVersion: "1.0.0", prometheus: own)
 
                 var v2 = v1
                 v2.version = "2.0.0"

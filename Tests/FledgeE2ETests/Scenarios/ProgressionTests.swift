@@ -10,7 +10,7 @@ struct ProgressionTests {
     func goodUpdatePromotes() async throws {
         try await Scenario.run("good") { s in
             try await s.kubectl.apply(s.manifest("shop", version: "1.0.0").text)
-            try await s.waitForHealthy("shop", stableVersion: "1.0.0")
+            try await s.waitForHealthyWithBaseline("shop", stableVersion: "1.0.0")
 
             try await s.kubectl.apply(s.manifest("shop", version: "2.0.0").text)
             let seen = try await s.follow("shop", "v2 promoted", timeout: .seconds(150)) { r in
@@ -48,7 +48,7 @@ struct ProgressionTests {
     func errorRegressionRollsBack() async throws {
         try await Scenario.run("errors") { s in
             try await s.kubectl.apply(s.manifest("shop", version: "1.0.0").text)
-            try await s.waitForHealthy("shop", stableVersion: "1.0.0")
+            try await s.waitForHealthyWithBaseline("shop", stableVersion: "1.0.0")
             var bad = s.manifest("shop", version: "2.0.0")
             bad.failing()
             try await s.kubectl.apply(bad.text)
@@ -60,7 +60,7 @@ struct ProgressionTests {
     func latencyRegressionRollsBack() async throws {
         try await Scenario.run("latency") { s in
             try await s.kubectl.apply(s.manifest("shop", version: "1.0.0").text)
-            try await s.waitForHealthy("shop", stableVersion: "1.0.0")
+            try await s.waitForHealthyWithBaseline("shop", stableVersion: "1.0.0")
             var bad = s.manifest("shop", version: "2.0.0")
             bad.slowTail()
             try await s.kubectl.apply(bad.text)

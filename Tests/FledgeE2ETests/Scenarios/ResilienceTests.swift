@@ -13,7 +13,7 @@ struct ResilienceTests {
             var v1 = s.manifest("shop", version: "1.0.0")
             v1.steps = [.weight(10), .analysis("8s"), .weight(50), .analysis("8s"), .weight(100)]
             try await s.kubectl.apply(v1.text)
-            try await s.waitForHealthy("shop", stableVersion: "1.0.0")
+            try await s.waitForHealthyWithBaseline("shop", stableVersion: "1.0.0")
             var v2 = v1
             v2.version = "2.0.0"
             try await s.kubectl.apply(v2.text)
@@ -49,7 +49,7 @@ struct ResilienceTests {
             var v1 = s.manifest("shop", version: "1.0.0")
             v1.steps = [.weight(10), .analysis("6s"), .weight(50), .analysis("6s"), .weight(100)]
             try await s.kubectl.apply(v1.text)
-            try await s.waitForHealthy("shop", stableVersion: "1.0.0")
+            try await s.waitForHealthyWithBaseline("shop", stableVersion: "1.0.0")
             var v2 = v1
             v2.version = "2.0.0"
             try await s.kubectl.apply(v2.text)

@@ -1,4 +1,5 @@
 import Foundation
+import KubeJSON
 
 /// A real Prometheus (Debian's binary) with its own config file, TSDB folder and port. It can be stopped and
 /// started again on the same port with the same TSDB, as a Prometheus that goes down and comes back does.
@@ -77,6 +78,27 @@ final class PrometheusServer: @unchecked Sendable {
         try await waitUntil("\(name) to have a series for \(query)", timeout: timeout, interval: .milliseconds(250)) {
             let response = try await HTTP.request(url)
             return response.status == 200 && response.body.contains("\"result\":[{")
+        }
+    }
+
+    /// Waits until Prometheus holds at least `samples` scrapes of `version`'s stable track of `service` in
+    /// `namespace`. The analysis fixes its latency thresholds from stable's histogram before the canary starts,
+    /// so a new version applied right after the previous promotion would find no baseline.
+    func waitForBaseline(service: String, namespace: String, version: String, samples: Int = 5,
+                         timeout: Duration = .seconds(90)) async throws {
+        let selector = "http_server_request_duration_seconds_count{service_name=\"\(service)\",service_namespace=\"\(namespace)\","
+            + "deployment_track=\"stable\",service_version=\"\(version)\"}"
+        let query = "max(count_over_time(\(selector)[1m]))"
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let url = "\(address)/api/v1/query?query=\(query.addingPercentEncoding(withAllowedCharacters: allowed) ?? query)"
+        try await waitUntil("\(samples) scrapes of \(service) \(version) (stable) in \(name)", timeout: timeout,
+                            interval: .milliseconds(500)) {
+            let response = try await HTTP.request(url)
+            guard response.status == 200 else { return false }
+            let json = try JSONValue(parsing: response.body)
+            let value = json.at("data.result[0].value[1]")?.stringValue.flatMap(Double.init) ?? 0
+            return value >= Double(samples)
         }
     }
 }

@@ -116,6 +116,16 @@ struct Scenario: Sendable {
         }
     }
 
+    /// Waits for phase Healthy with `version` stable, then until Prometheus has a few seconds of that version's
+    /// stable traffic: the baseline the next canary's analysis starts from.
+    @discardableResult
+    func waitForHealthyWithBaseline(_ name: String, stableVersion version: String,
+                                    prometheus: PrometheusServer? = nil) async throws -> JSONValue {
+        let rollout = try await waitForHealthy(name, stableVersion: version)
+        try await (prometheus ?? environment.prometheus).waitForBaseline(service: name, namespace: namespace, version: version)
+        return rollout
+    }
+
     /// Sets the `fledge.dev/action` annotation, as `kubectl fledge promote|abort|retry` does.
     func action(_ name: String, _ value: String) async throws {
         try await kubectl.ok("annotate", "--overwrite", "-n", namespace, "rollout/\(name)", "fledge.dev/action=\(value)")
