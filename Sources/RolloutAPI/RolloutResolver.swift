@@ -28,8 +28,13 @@ public enum RolloutResolver {
         } else if selectorLabels.isEmpty && (selector.matchExpressions ?? []).isEmpty {
             errors.append(FieldError("spec.selector", "must select by at least one label"))
         }
-        for key in selectorLabels.keys where key == FledgeNames.trackLabel || key == FledgeNames.rolloutLabel {
+        for key in selectorLabels.keys.sorted() where key == FledgeNames.trackLabel || key == FledgeNames.rolloutLabel {
             errors.append(FieldError("spec.selector.matchLabels.\(key)", "is set by Fledge on each track; do not select on it"))
+        }
+        for (i, requirement) in (selector.matchExpressions ?? []).enumerated()
+            where requirement.key == FledgeNames.trackLabel || requirement.key == FledgeNames.rolloutLabel {
+            errors.append(FieldError("spec.selector.matchExpressions[\(i)].key",
+                                     "\(requirement.key) is set by Fledge on each track; do not select on it"))
         }
         let template = spec.template ?? .null
         var version = ""
@@ -136,7 +141,13 @@ public enum RolloutResolver {
         if let alpha = a.alpha { configuration.alpha = alpha }
         if let perRoute = a.perRoute { configuration.perRoute = perRoute }
         configuration.checks = a.checks ?? []
-        for problem in configuration.problems() { errors.append(FieldError(af, problem)) }
+        // alpha is checked here (the library accepts up to 1); duplicate check names below, naming `.name`.
+        if let alpha = a.alpha, !(alpha > 0 && alpha <= Self.maxAlpha) {
+            errors.append(FieldError("\(af).alpha", "must be more than 0 and at most \(Self.maxAlpha) (it is the chance of rolling back a healthy canary), got \(alpha)"))
+        }
+        for problem in configuration.problems() where !problem.hasPrefix("alpha ") && !problem.hasSuffix("is used twice") {
+            errors.append(Self.analysisProblem(problem, under: af))
+        }
         var seen = Set<String>()
         for (i, check) in configuration.checks.enumerated() where !seen.insert(check.name).inserted {
             errors.append(FieldError("\(af).checks[\(i)].name", "duplicate name \"\(check.name)\""))
@@ -210,6 +221,20 @@ public enum RolloutResolver {
             return nil
         }
         return d
+    }
+
+    /// The largest `alpha` accepted (the analysis library accepts up to 1).
+    public static let maxAlpha = 0.5
+
+    /// One of `AnalysisConfiguration.problems()` as a field error: `checks[2]: needs min, max or compare` names
+    /// `<field>.checks[2]`; the rest name `<field>`.
+    static func analysisProblem(_ problem: String, under field: String) -> FieldError {
+        if problem.hasPrefix("checks["), let colon = problem.range(of: "]: ") {
+            return FieldError("\(field).\(problem[..<problem.index(after: colon.lowerBound)])", String(problem[colon.upperBound...]))
+        }
+        let name = String(problem.prefix { $0.isLetter })
+        guard ["perRoute", "checks"].contains(name) else { return FieldError(field, problem) }
+        return FieldError("\(field).\(name)", String(problem.dropFirst(name.count).drop { $0 == " " || $0 == ":" }))
     }
 
     /// "spec.x.y: message" → ("spec.x.y", "message").
