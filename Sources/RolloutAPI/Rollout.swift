@@ -1,3 +1,4 @@
+import Foundation
 import CanaryAnalysis
 import Kube
 import KubeJSON
@@ -22,6 +23,8 @@ public struct Rollout: Resource, Equatable {
     public var originalJSON: JSONValue?
     /// Why `spec` could not be decoded (nil when it could, or when there is none).
     public var specDecodingError: String?
+    /// Why `status` could not be decoded: the controller then refuses to act rather than lose the rollout's state.
+    public var statusDecodingError: String?
 
     public init(metadata: ObjectMeta, spec: RolloutSpec? = nil, status: RolloutStatus? = nil) {
         self.metadata = metadata
@@ -40,8 +43,12 @@ public struct Rollout: Resource, Equatable {
             spec = nil
             specDecodingError = RolloutDecodingError.describe(error)
         }
-        // A status the controller cannot read is treated as no status: the controller rebuilds it.
-        status = try? c.decodeIfPresent(RolloutStatus.self, forKey: .status)
+        do {
+            status = try c.decodeIfPresent(RolloutStatus.self, forKey: .status)
+        } catch {
+            status = nil
+            statusDecodingError = RolloutDecodingError.describe(error).replacingOccurrences(of: "spec.status", with: "status")
+        }
         originalJSON = try JSONValue(from: decoder)
     }
 
@@ -54,6 +61,7 @@ public struct Rollout: Resource, Equatable {
 
     public static func == (a: Rollout, b: Rollout) -> Bool {
         a.metadata == b.metadata && a.spec == b.spec && a.status == b.status && a.specDecodingError == b.specDecodingError
+            && a.statusDecodingError == b.statusDecodingError
     }
 }
 

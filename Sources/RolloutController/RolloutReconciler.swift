@@ -48,6 +48,11 @@ public struct RolloutReconciler: Reconciler {
             metrics.forget(namespace: namespace, name: key.name)
             return .done
         }
+        if let why = rollout.statusDecodingError {
+            // The rollout's state (step, evidence, stop) is in its status; acting without it could repeat a step or
+            // promote a failed canary. Retry with backoff and say why.
+            throw UnreadableStatus(rollout: "\(key)", reason: why)
+        }
         let uid = rollout.metadata.uid
         // Never act on a cache that has not seen this controller's last write: wait for the watch to catch up.
         let writes = applier.writes
@@ -93,4 +98,11 @@ public struct RolloutReconciler: Reconciler {
         }
         return plan.requeueAfter.map { .requeue(after: $0) } ?? .done
     }
+}
+
+/// A Rollout whose status this controller cannot read (a newer controller wrote it, or someone edited it badly).
+public struct UnreadableStatus: Error, CustomStringConvertible, Sendable {
+    public var rollout: String
+    public var reason: String
+    public var description: String { "the status of Rollout \(rollout) cannot be read (\(reason)); not acting on it" }
 }
