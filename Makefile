@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release
 
-.PHONY: deps build build-static test demo bench-analysis bench-kube clean
+.PHONY: deps build build-static test demo bench-analysis bench-kube bench-controller clean
 
 deps:
 	@hack/deps.sh
@@ -29,6 +29,11 @@ bench-analysis:
 bench-kube:
 	$(SWIFT) build -c release --product fledge-bench-kube
 	$(RELEASE_BIN)/fledge-bench-kube --output docs/benchmarks/kube.md
+
+bench-controller:
+	$(SWIFT) build -c release --product fledge-emulator
+	$(SWIFT) build -c release --product fledge-bench-controller
+	$(RELEASE_BIN)/fledge-bench-controller --output docs/benchmarks/controller.md
 
 clean:
 	rm -rf .build

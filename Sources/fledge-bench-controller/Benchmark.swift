@@ -286,7 +286,8 @@ struct Benchmark: Sendable {
             guard item["method"]?.stringValue == "PATCH" || item["method"]?.stringValue == "POST",
                   let path = item["path"]?.stringValue, let time = item["time"]?.stringValue.flatMap(Timestamps.parse) else { continue }
             let parts = path.split(separator: "/")
-            let resource = parts.count >= 6 ? String(parts[5]) : (parts.count >= 4 ? String(parts[3]) : path)
+            let resource = parts.firstIndex(of: "namespaces").flatMap { i in parts.count > i + 2 ? String(parts[i + 2]) : nil }
+                ?? parts.last.map(String.init) ?? path
             x.emulatorWritesByResource["\(item["method"]?.stringValue ?? "") \(resource)\(path.hasSuffix("/status") ? "/status" : "")", default: 0] += 1
             guard item["method"]?.stringValue == "PATCH" else { continue }
             if parts.count == 8, parts[5] == "rollouts", parts[7] == "status",
