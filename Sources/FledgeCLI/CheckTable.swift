@@ -1,17 +1,22 @@
 import CanaryAnalysis
 
-/// The table of every check of a decision: name, canary and stable counts and rates, evidence
-/// against its bound, exposure against its minimum, verdict.
+/// The table of every check of a decision: name, canary and stable counts and rates, (optionally) the latency
+/// threshold, evidence against its bound, exposure against its minimum, verdict.
 struct CheckTable {
     var checks: [Check]
     var style: Style
+    /// Adds a THRESHOLD column (the latency threshold of latency checks).
+    var showThreshold = false
 
     /// The table's lines (header first), columns aligned.
     func lines() -> [String] {
-        let header = ["#", "CHECK", "CANARY", "STABLE", "EVIDENCE/BOUND", "EXPOSURE/MIN", "VERDICT"]
+        var header = ["#", "CHECK", "CANARY", "STABLE", "EVIDENCE/BOUND", "EXPOSURE/MIN", "VERDICT"]
+        if showThreshold { header.insert("THRESHOLD", at: 4) }
         let rows = checks.enumerated().map { i, c in
-            [String(i + 1), c.name, Self.track(c.canary), Self.track(c.stable),
-             Self.pair(c.evidence, c.bound), Self.pair(c.exposure, c.minExposure), c.verdict.rawValue]
+            var row = [String(i + 1), c.name, Self.track(c.canary), Self.track(c.stable),
+                       Self.pair(c.evidence, c.bound), Self.pair(c.exposure, c.minExposure), c.verdict.rawValue]
+            if showThreshold { row.insert(c.threshold.map(Self.threshold) ?? "-", at: 4) }
+            return row
         }
         var widths = header.map(\.count)
         for row in rows {
@@ -41,6 +46,11 @@ struct CheckTable {
         }
         if let rate = t.rate { return formatNumber(rate) }
         return "-"
+    }
+
+    /// A latency threshold in seconds, as `250ms` or `1.5s`.
+    static func threshold(_ seconds: Double) -> String {
+        seconds < 1 ? "\(formatNumber(seconds * 1000))ms" : "\(formatNumber(seconds))s"
     }
 
     /// `value/limit`, or `-`.

@@ -14,25 +14,39 @@ public struct Console: Sendable {
     public var write: @Sendable (String, Stream) -> Void
     /// Whether standard output is a terminal.
     public var outputIsTerminal: Bool
-    /// The environment the command sees (for `NO_COLOR`).
+    /// The environment the command sees (for `NO_COLOR` and `KUBECONFIG`).
     public var environment: [String: String]
+    /// The terminal's width in columns, asked each time (it changes when the window is resized); nil when standard
+    /// output is not a terminal.
+    public var terminalWidth: @Sendable () -> Int?
 
     public init(
         outputIsTerminal: Bool = false, environment: [String: String] = [:],
+        terminalWidth: @escaping @Sendable () -> Int? = { nil },
         write: @escaping @Sendable (String, Stream) -> Void
     ) {
         self.write = write
         self.outputIsTerminal = outputIsTerminal
         self.environment = environment
+        self.terminalWidth = terminalWidth
     }
 
     /// The process's real standard output and error, unbuffered.
     public static let standard = Console(
         outputIsTerminal: isatty(STDOUT_FILENO) == 1,
-        environment: ProcessInfo.processInfo.environment
+        environment: ProcessInfo.processInfo.environment,
+        terminalWidth: { Console.standardOutputColumns() }
     ) { text, stream in
         let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
         handle.write(Data(text.utf8))
+    }
+
+    /// The columns of the terminal on standard output (`TIOCGWINSZ`), else `COLUMNS`, else nil.
+    static func standardOutputColumns() -> Int? {
+        guard isatty(STDOUT_FILENO) == 1 else { return nil }
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init)
     }
 
     /// The console of the current task.

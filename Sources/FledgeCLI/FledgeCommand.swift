@@ -10,10 +10,17 @@ public struct FledgeCommand: AsyncParsableCommand {
         commandName: "kubectl-fledge",
         abstract: "Inspect and drive Fledge progressive rollouts.",
         discussion: """
-            Exit status: 0 when the command ran (whatever the verdict), 1 for bad input, \
-            2 for usage errors.
+            Cluster flags (-n/--namespace, --context, --kubeconfig, and -A for list) work as in kubectl, before \
+            or after the subcommand; KUBECONFIG is honoured.
+
+            Exit status: 0 when the command ran (for analyze, whatever the verdict), 1 for a failure (bad input, \
+            an API error, an action that does not apply), 2 for usage errors.
             """,
-        subcommands: [AnalyzeCommand.self]
+        version: FledgeVersion.plugin,
+        subcommands: [
+            GetCommand.self, ListCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self,
+            PauseCommand.self, ResumeCommand.self, AnalyzeCommand.self, VersionCommand.self, CompletionCommand.self,
+        ]
     )
 
     public init() {}
@@ -23,7 +30,7 @@ public struct FledgeCommand: AsyncParsableCommand {
     public static func execute(_ arguments: [String]) async -> Int32 {
         let console = Console.current
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(KubeOptions.hoistLeadingFlags(arguments))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
