@@ -34,3 +34,24 @@ enum ObjectPrinter {
         }
     }
 }
+
+extension ObjectPrinter {
+    /// Reads YAML (one document) as JSON: the inverse of `render(_:as: .yaml)`.
+    static func parseYAML(_ text: String) throws -> JSONValue {
+        func convert(_ value: Any?) -> JSONValue {
+            switch value {
+            case nil, is NSNull: return .null
+            case let b as Bool: return .bool(b)
+            case let i as Int: return .number(Double(i))
+            case let d as Double: return .number(d)
+            case let s as String: return .string(s)
+            case let a as [Any]: return .array(a.map(convert))
+            case let o as [String: Any]: return .object(o.mapValues(convert))
+            case let o as [AnyHashable: Any]:
+                return .object(Dictionary(uniqueKeysWithValues: o.map { ("\($0.key)", convert($0.value)) }))
+            default: return .string("\(value!)")
+            }
+        }
+        return convert(try Yams.load(yaml: text))
+    }
+}

@@ -46,14 +46,14 @@ public enum RolloutControl {
         let steps = (try? RolloutResolver.resolve(rollout).get())?.steps ?? []
         let index = status?.currentStepIndex ?? 0
         let canary = status?.canaryVersion ?? "the canary"
-        let step = index < steps.count ? "step \(index + 1) of \(steps.count) (\(steps[index]))" : "the last step"
+        let step = index < steps.count ? "step \(index) of \(steps.count) (\(steps[index]))" : "the last step"
         switch verb {
         case .promote: return "the controller finishes \(step) and goes on"
         case .promoteFull:
             let left = max(0, steps.count - index)
             return "the controller skips the remaining \(left) step\(left == 1 ? "" : "s") and promotes \(canary) fully"
         case .abort: return "the controller stops \(canary): the canary scales to 0 and stable takes all traffic"
-        case .retry: return "the controller starts \(canary) again from step 1 with fresh evidence"
+        case .retry: return "the controller starts \(canary) again from step 0 with fresh evidence"
         }
     }
 }

@@ -26,7 +26,7 @@ public struct RolloutListView: Sendable {
             let stepCount = (try? RolloutResolver.resolve(r).get())?.steps.count
             let step: String
             if s?.canaryTemplateHash != nil, let i = s?.currentStepIndex, let n = stepCount {
-                step = "\(min(i + 1, n))/\(n)"
+                step = "\(i)/\(n)"
             } else {
                 step = "-"
             }

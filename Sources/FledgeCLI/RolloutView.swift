@@ -73,7 +73,15 @@ public struct RolloutView: Sendable {
         let inProgress = status?.canaryTemplateHash != nil
         let index = status?.currentStepIndex ?? 0
         if !steps.isEmpty {
-            let position = inProgress ? "\(min(index + 1, steps.count)) of \(steps.count)" : (index >= steps.count ? "done (\(steps.count) steps)" : "\(index) of \(steps.count)")
+            // Indexes count from 0, as status.currentStepIndex and the controller's messages do.
+            let position: String
+            if inProgress, index < steps.count {
+                position = "\(index) of \(steps.count) (\(steps[index]))"
+            } else if index >= steps.count {
+                position = "all \(steps.count) done"
+            } else {
+                position = "\(index) of \(steps.count)"
+            }
             field("Step", position)
         }
         field("Weight", "set \(status?.canaryWeight.map { "\($0)%" } ?? "-"), actual \(status?.actualCanaryWeight.map(Self.percent) ?? "-")")
@@ -101,7 +109,7 @@ public struct RolloutView: Sendable {
                 switch mark {
                 case .done: symbol = style.green("✓")
                 case .current: symbol = style.yellow("▶")
-                case .pending: symbol = style.dim("○")
+                case .pending: symbol = "○"  // the whole line is dimmed
                 case .stopped: symbol = style.red("✗")
                 }
                 var text = "\(symbol) \(String(i).leftPadded(2))  \(step)"
