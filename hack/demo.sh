@@ -22,9 +22,6 @@ DEMO="$ROOT/manifests/examples/demo"
 [ -x "$KUBECTL" ] || { echo "demo: $KUBECTL is missing: run make deps" >&2; exit 1; }
 command -v prometheus >/dev/null || { echo "demo: prometheus is missing: run make deps" >&2; exit 1; }
 
-started=$(date +%s)
-elapsed() { echo "$(( $(date +%s) - started ))s"; }
-
 echo "==> building fledge-emulator, fledge-controller, fledge-workload"
 # swift build takes one --product, so three calls; the second and third mostly find everything built.
 for product in fledge-emulator fledge-controller fledge-workload; do
@@ -37,6 +34,9 @@ for product in fledge-emulator fledge-controller fledge-workload; do
 done
 rm -f "/tmp/fledge-demo-build-$$.log"
 BIN=$(swift build --show-bin-path)
+
+started=$(date +%s)   # the demo's clock starts after the build
+elapsed() { echo "$(( $(date +%s) - started ))s"; }
 
 FLEDGE_LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fledge-demo.XXXXXX")
 export FLEDGE_LOG_DIR

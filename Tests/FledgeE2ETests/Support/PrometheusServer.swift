@@ -72,12 +72,25 @@ final class PrometheusServer: @unchecked Sendable {
         await process?.stop()
     }
 
-    /// Waits until Prometheus has at least one sample of `query` (an instant vector selector).
+    /// The URL of an instant query.
+    func queryURL(_ query: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return "\(address)/api/v1/query?query=\(query.addingPercentEncoding(withAllowedCharacters: allowed) ?? query)"
+    }
+
+    /// The number of series an instant query returns (throws on an HTTP error).
+    func seriesCount(_ query: String) async throws -> Int {
+        let response = try await HTTP.request(queryURL(query))
+        guard response.status == 200 else { throw E2EError("\(name): HTTP \(response.status) for \(query): \(response.body)") }
+        return try JSONValue(parsing: response.body).at("data.result")?.arrayValue?.count ?? 0
+    }
+
+    /// Waits until an instant query (e.g. a vector selector) returns at least one series.
     func waitForSeries(_ query: String, timeout: Duration = .seconds(60)) async throws {
-        let url = "\(address)/api/v1/query?query=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query)"
         try await waitUntil("\(name) to have a series for \(query)", timeout: timeout, interval: .milliseconds(250)) {
-            let response = try await HTTP.request(url)
-            return response.status == 200 && response.body.contains("\"result\":[{")
+            // count(...) keeps the answer to one sample, however many series match.
+            try await self.seriesCount("count(\(query))") > 0
         }
     }
 
@@ -89,9 +102,7 @@ final class PrometheusServer: @unchecked Sendable {
         let selector = "http_server_request_duration_seconds_count{service_name=\"\(service)\",service_namespace=\"\(namespace)\","
             + "deployment_track=\"stable\",service_version=\"\(version)\"}"
         let query = "max(count_over_time(\(selector)[1m]))"
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let url = "\(address)/api/v1/query?query=\(query.addingPercentEncoding(withAllowedCharacters: allowed) ?? query)"
+        let url = queryURL(query)
         try await waitUntil("\(samples) scrapes of \(service) \(version) (stable) in \(name)", timeout: timeout,
                             interval: .milliseconds(500)) {
             let response = try await HTTP.request(url)

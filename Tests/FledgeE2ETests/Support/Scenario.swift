@@ -102,8 +102,11 @@ struct Scenario: Sendable {
         try await waitFor("rollout \(name): \(what)", timeout: timeout, describe: {
             (try? await self.rollout(name)).map { Self.summary($0) ?? "" } ?? "no rollout"
         }) {
-            guard let rollout = try await self.rollout(name) else { return nil }
-            return condition(rollout) ? rollout : nil
+            // Not `condition ? rollout : nil`: JSONValue is ExpressibleByNilLiteral, so that nil would be a JSON null
+            // and end the wait at once.
+            let none: JSONValue? = .none
+            guard let rollout = try await self.rollout(name) else { return none }
+            return condition(rollout) ? .some(rollout) : none
         }
     }
 
