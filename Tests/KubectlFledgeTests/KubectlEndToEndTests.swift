@@ -1,0 +1,257 @@
+import Foundation
+import Kube
+import KubeJSON
+import RolloutAPI
+import Testing
+
+/// A child process whose output goes to a file (so it never blocks on a full pipe); stopped by ``stop()``.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let outputPath: String
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String], outputPath: String) throws {
+        self.outputPath = outputPath
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+    /// Waits for a line starting with `prefix`; returns the rest of it.
+    func waitForLine(_ prefix: String) async throws -> String {
+        for _ in 0..<1500 {
+            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
+                return String(line.dropFirst(prefix.count))
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("no line \"\(prefix)\" from \(process.executableURL?.lastPathComponent ?? ""); output:\n\(output.suffix(3000))")
+        throw CancellationError()
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
+
+/// The built products, kubectl from `make deps`, and `script` for a pseudo-terminal.
+enum EndToEndTools {
+    static let bin = repositoryRoot.appendingPathComponent(".build/debug")
+    static func product(_ name: String) -> String { bin.appendingPathComponent(name).path }
+    static let kubectl = repositoryRoot.appendingPathComponent(".venv/bin/kubectl").path
+}
+
+/// Real kubectl, with the built `kubectl-fledge` on PATH, against a `fledge-emulator` process with the
+/// `fledge-controller` process running: the plugin's commands change what the controller does.
+@Suite("kubectl fledge end to end", .serialized)
+struct KubectlEndToEndTests {
+    struct Environment {
+        var directory: URL
+        var kubeconfig: String
+        var variables: [String: String]
+        var client: KubeClient
+
+        /// Runs a command to its end.
+        func run(_ executable: String, _ arguments: [String], extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.environment = variables.merging(extra) { $1 }
+            let out = directory.appendingPathComponent("run-\(UUID().uuidString).out")
+            let err = directory.appendingPathComponent("run-\(UUID().uuidString).err")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = try FileHandle(forWritingTo: err)
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                    (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        }
+
+        func kubectl(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
+            try run(EndToEndTools.kubectl, arguments)
+        }
+
+        /// `kubectl` that must succeed; returns its standard output.
+        @discardableResult
+        func ok(_ arguments: String...) throws -> String {
+            let r = try run(EndToEndTools.kubectl, arguments)
+            #expect(r.status == 0, "kubectl \(arguments.joined(separator: " ")): \(r.stderr)")
+            return r.stdout
+        }
+
+        func apply(version: String) throws {
+            let manifest = directory.appendingPathComponent("web-\(version).yaml")
+            try """
+            apiVersion: fledge.dev/v1alpha1
+            kind: Rollout
+            metadata:
+              name: web
+            spec:
+              replicas: 4
+              selector:
+                matchLabels: {app: web}
+              template:
+                metadata:
+                  labels: {app: web}
+                spec:
+                  containers:
+                  - name: web
+                    image: registry.example/web:\(version)
+              strategy:
+                canary:
+                  steps: [{setWeight: 25}, {pause: {}}, {setWeight: 50}, {pause: {}}, {setWeight: 100}]
+
+            """.write(to: manifest, atomically: true, encoding: .utf8)
+            try ok("apply", "-f", manifest.path)
+        }
+
+        func rollout() async throws -> Rollout { try await client.get(Rollout.self, name: "web", namespace: "default") }
+
+        /// Waits until the Rollout satisfies `condition`.
+        func waitFor(_ what: String, _ condition: (Rollout) -> Bool) async throws {
+            var last: Rollout?
+            for _ in 0..<1000 {
+                last = try? await rollout()
+                if let last, condition(last) { return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            Issue.record("the Rollout never was \(what); status: \(String(describing: last?.status))")
+            throw CancellationError()
+        }
+
+        func replicas(_ deployment: String) async throws -> Int? {
+            try await client.get(Deployment.self, name: deployment, namespace: "default").spec?.replicas
+        }
+    }
+
+    static func pausedAt(_ step: Int, version: String) -> (Rollout) -> Bool {
+        { r in r.status?.phase == .paused && r.status?.currentStepIndex == step && r.status?.canaryVersion == version
+            && r.status?.condition(.paused)?.reason == "PauseStep" }
+    }
+
+    @Test func theControllerFollowsThePlugin() async throws {
+        for tool in [EndToEndTools.product("fledge-emulator"), EndToEndTools.product("fledge-controller"),
+                     EndToEndTools.product("kubectl-fledge"), EndToEndTools.kubectl, "/usr/bin/script"] {
+            try #require(FileManager.default.isExecutableFile(atPath: tool), "\(tool) is missing: run make deps and swift build")
+        }
+        let directory = URL(fileURLWithPath: try temporaryFile("", name: "placeholder")).deletingLastPathComponent()
+        let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+        var variables = ProcessInfo.processInfo.environment
+        variables["PATH"] = EndToEndTools.bin.path + ":" + (variables["PATH"] ?? "/usr/bin:/bin")
+        variables["KUBECONFIG"] = kubeconfig
+        variables["KUBECACHEDIR"] = directory.appendingPathComponent("kube-cache").path
+        variables["KUBECTL_KUBERC"] = "false"
+        variables["NO_COLOR"] = nil
+        variables["TERM"] = "xterm"
+
+        let emulator = try ChildProcess(EndToEndTools.product("fledge-emulator"),
+                                        ["--port", "0", "--kubeconfig-out", kubeconfig, "--deployment-ready-delay", "200ms", "--no-pods"],
+                                        environment: variables, outputPath: directory.appendingPathComponent("emulator.log").path)
+        var controller: ChildProcess?
+        var client: KubeClient?
+        defer {
+            controller?.stop()
+            emulator.stop()
+        }
+        _ = try await emulator.waitForLine("listening on http://")
+        client = try KubeClient(configuration: try Kubeconfig.load(path: kubeconfig, environment: [:]))
+        let env = Environment(directory: directory, kubeconfig: kubeconfig, variables: variables, client: client!)
+        try env.ok("apply", "-f", repositoryRoot.appendingPathComponent("crds/rollouts.fledge.dev.yaml").path)
+        try env.ok("wait", "--for=condition=Established", "--timeout=30s", "crd/rollouts.fledge.dev")
+        controller = try ChildProcess(EndToEndTools.product("fledge-controller"),
+                                      ["--kubeconfig", kubeconfig, "--no-leader-elect", "--metrics-address", "127.0.0.1:0",
+                                       "--log-format", "text"],
+                                      environment: variables, outputPath: directory.appendingPathComponent("controller.log").path)
+        _ = try await controller!.waitForLine("metrics listening on ")
+
+        // v1 becomes stable; v2 starts a canary that pauses at step 1.
+        try env.apply(version: "1.0.0")
+        try await env.waitFor("Healthy at 1.0.0") { $0.status?.phase == .healthy && $0.status?.stableVersion == "1.0.0" }
+        try env.apply(version: "2.0.0")
+        try await env.waitFor("paused at step 1", Self.pausedAt(1, version: "2.0.0"))
+
+        // get -o json is the object, its status the controller's.
+        let json = try env.kubectl("fledge", "get", "rollout", "web", "-o", "json")
+        #expect(json.status == 0, "\(json.stderr)")
+        let printed = try JSONValue(parsing: json.stdout)
+        let stored: DynamicObject = try await env.client.get(Rollout.descriptor, name: "web", namespace: "default")
+        #expect(printed["status"] == stored.json["status"])
+        #expect(printed["status"]?["currentStepIndex"] == 1)
+
+        // --watch on a pseudo-terminal while a promote moves the canary from step 1 to the pause at step 3.
+        let watch = try ChildProcess("/usr/bin/script", ["-qfc", "kubectl fledge get rollout web --watch --timeout 30s", "/dev/null"],
+                                     environment: variables, outputPath: directory.appendingPathComponent("watch.out").path)
+        defer { watch.stop() }
+        for _ in 0..<500 where !watch.output.contains("1 of 5 (pause)") { try await Task.sleep(for: .milliseconds(20)) }
+        let promote = try env.kubectl("fledge", "promote", "web")
+        #expect(promote.status == 0, "\(promote.stderr)")
+        #expect(promote.stdout.contains("fledge.dev/action=promote:"))
+        try await env.waitFor("paused at step 3", Self.pausedAt(3, version: "2.0.0"))
+        for _ in 0..<500 where !watch.output.contains("3 of 5 (pause)") { try await Task.sleep(for: .milliseconds(20)) }
+        watch.stop()
+        let screen = watch.output
+        let first = try #require(screen.range(of: "1 of 5 (pause)"), "\(screen)")
+        let later = try #require(screen.range(of: "3 of 5 (pause)"), "\(screen)")
+        #expect(first.lowerBound < later.lowerBound)
+        #expect(screen.contains("\u{1B}[1m"))           // colour on a terminal
+        #expect(screen.range(of: "\u{1B}\\[[0-9]+F\u{1B}\\[J", options: .regularExpression) != nil)  // redrawn in place
+
+        // pause / resume: spec.paused holds the canary, then lets it go on.
+        #expect(try env.kubectl("fledge", "pause", "web").status == 0)
+        try await env.waitFor("paused by the user") { $0.spec?.paused == true && $0.status?.condition(.paused)?.reason == "PausedByUser" }
+        #expect(try env.kubectl("fledge", "resume", "web").status == 0)
+        try await env.waitFor("back at the pause step") { $0.spec?.paused == false && Self.pausedAt(3, version: "2.0.0")($0) }
+
+        // abort: a rollback: Degraded, the canary at 0 replicas, stable at all 4.
+        let abort = try env.kubectl("fledge", "abort", "web")
+        #expect(abort.status == 0, "\(abort.stderr)")
+        try await env.waitFor("aborted") { $0.status?.phase == .degraded && $0.status?.canary?.aborted?.reason == "Aborted" }
+        for _ in 0..<500 {
+            if try await env.replicas("web-canary") == 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await env.replicas("web-canary") == 0)
+        #expect(try await env.replicas("web-stable") == 4)
+        let stoppedView = try env.kubectl("fledge", "get", "rollout", "web")
+        #expect(stoppedView.stdout.contains("Phase:         Degraded"))
+        #expect(stoppedView.stdout.contains("Stopped:       Aborted at "))
+        let noRetryNeeded = try env.kubectl("fledge", "abort", "web")
+        #expect(noRetryNeeded.status == 1)
+        #expect(noRetryNeeded.stderr.contains("already stopped"))
+
+        // retry starts the canary again; promote --full from step 1 skips the pause at step 3.
+        #expect(try env.kubectl("fledge", "retry", "web").status == 0)
+        try await env.waitFor("restarted and paused at step 1") { Self.pausedAt(1, version: "2.0.0")($0) && $0.status?.canary?.aborted == nil }
+        let full = try env.kubectl("fledge", "promote", "web", "--full")
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(full.stdout.contains("skips the remaining 4 steps"))
+        try await env.waitFor("promoted fully") { $0.status?.phase == .healthy && $0.status?.stableVersion == "2.0.0" }
+        #expect(try await env.rollout().status?.lastAction?.action == "promote-full")
+
+        // Nothing to act on, a wrong name, a wrong namespace: exit 1 with the reason.
+        let nothing = try env.kubectl("fledge", "promote", "web")
+        #expect(nothing.status == 1)
+        #expect(nothing.stderr.contains("no canary in progress: rollout \"web\" is Healthy at version 2.0.0"))
+        let wrongName = try env.kubectl("fledge", "get", "rollout", "nope")
+        #expect(wrongName.status == 1)
+        #expect(wrongName.stderr.contains("rollout \"nope\" not found in namespace \"default\""))
+        let wrongNamespace = try env.kubectl("fledge", "-n", "elsewhere", "abort", "web")
+        #expect(wrongNamespace.status == 1)
+        #expect(wrongNamespace.stderr.contains("rollout \"web\" not found in namespace \"elsewhere\""))
+        let list = try env.kubectl("fledge", "list", "rollouts")
+        #expect(list.stdout.split(separator: "\n").last?.hasPrefix("web   Healthy  -     0/0     2.0.0") == true, "\(list.stdout)")
+        try await env.client.shutdown()
+    }
+}
