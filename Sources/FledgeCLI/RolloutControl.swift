@@ -43,7 +43,7 @@ public enum RolloutControl {
     /// What the controller will do, for the message after the write.
     public static func effect(of verb: RolloutAction.Verb, on rollout: Rollout) -> String {
         let status = rollout.status
-        let steps = (try? RolloutResolver.resolve(rollout).get())?.steps ?? []
+        let steps = RolloutView.effectiveSteps(of: rollout) ?? []
         let index = status?.currentStepIndex ?? 0
         let canary = status?.canaryVersion ?? "the canary"
         let step = index < steps.count ? "step \(index) of \(steps.count) (\(steps[index]))" : "the last step"

@@ -23,7 +23,7 @@ public struct RolloutListView: Sendable {
         }
         let rows = sorted.map { r -> [String] in
             let s = r.status
-            let stepCount = (try? RolloutResolver.resolve(r).get())?.steps.count
+            let stepCount = RolloutView.effectiveSteps(of: r)?.count
             let step: String
             if s?.canaryTemplateHash != nil, let i = s?.currentStepIndex, let n = stepCount {
                 step = "\(i)/\(n)"

@@ -52,7 +52,7 @@ public struct RolloutView: Sendable {
     public func lines() -> [String] {
         let style = Style(enabled: colour)
         let status = rollout.status
-        let effective = try? RolloutResolver.resolve(rollout).get()
+        let effectiveSteps = Self.effectiveSteps(of: rollout)
         var out: [String] = []
 
         func field(_ label: String, _ value: String) {
@@ -68,7 +68,7 @@ public struct RolloutView: Sendable {
         }
         if rollout.spec?.paused == true { field("Paused", style.yellow("spec.paused is true (kubectl fledge resume \(rollout.metadata.name ?? ""))")) }
 
-        let steps = effective?.steps ?? []
+        let steps = effectiveSteps ?? []
         let marks = Self.marks(stepCount: steps.count, status: status)
         let inProgress = status?.canaryTemplateHash != nil
         let index = status?.currentStepIndex ?? 0
@@ -100,7 +100,7 @@ public struct RolloutView: Sendable {
         // Steps.
         out.append("")
         if steps.isEmpty {
-            out.append(style.bold("Steps") + "  " + style.dim(effective == nil ? "(the spec is invalid)" : "(none)"))
+            out.append(style.bold("Steps") + "  " + style.dim(effectiveSteps == nil ? "(the spec is invalid)" : "(none)"))
         } else {
             out.append(style.bold("Steps"))
             for (i, step) in steps.enumerated() {
@@ -270,5 +270,14 @@ enum ANSIText {
         out.append("…")
         if sawEscape { out.append("\u{1B}[0m") }
         return out
+    }
+}
+
+extension RolloutView {
+    /// The steps the controller walks, defaults applied. The controller may supply the Prometheus address
+    /// (`--prometheus-address`) that a spec with analysis steps leaves out, so one is assumed here: the steps do
+    /// not depend on it. Nil when the spec is invalid.
+    static func effectiveSteps(of rollout: Rollout) -> [EffectiveStep]? {
+        try? RolloutResolver.resolve(rollout, defaults: RolloutDefaults(prometheusAddress: "http://prometheus.invalid")).get().steps
     }
 }

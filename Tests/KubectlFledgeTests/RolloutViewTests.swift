@@ -158,6 +158,12 @@ struct RolloutViewTests {
         }
     }
 
+    @Test func showsAnalysisStepsWhenTheControllerSuppliesPrometheus() {
+        let lines = view(Sample.rollout(steps: [.weight(5), .analysis("15s"), .weight(100)], status: Sample.canaryStatus(step: 1)))
+        #expect(lines.contains("Step:          1 of 3 (analysis 15s)"))
+        #expect(lines.contains("  ▶  1  analysis 15s  ← current"))
+    }
+
     @Test func saysWhenTheControllerHasNotReported() {
         let lines = view(Sample.rollout(status: nil))
         #expect(lines.contains("Phase:         unknown (the controller has not reported yet)"))
