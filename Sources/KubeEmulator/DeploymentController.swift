@@ -15,6 +15,9 @@ actor DeploymentController {
     let readyDelay: Duration
     let createPods: Bool
     private var pending: [ObjectKey: Task<Void, Never>] = [:]
+    /// The pod template each Deployment last became available with: a change that keeps it (a scale) keeps the
+    /// pods that are already available, as the real controller does.
+    private var settledTemplate: [ObjectKey: String] = [:]
 
     init(store: Store, readyDelay: Duration, createPods: Bool) {
         self.store = store
@@ -30,6 +33,7 @@ actor DeploymentController {
             let key = ObjectKey(namespace: meta["namespace"]?.stringValue ?? "", name: meta["name"]?.stringValue ?? "")
             if e.kind == .deleted {
                 pending.removeValue(forKey: key)?.cancel()
+                settledTemplate[key] = nil
                 continue
             }
             let generation = meta["generation"]?.intValue ?? 0
@@ -46,16 +50,25 @@ actor DeploymentController {
         let store = self.store
         let delay = readyDelay
         let pods = createPods
-        store.withState { s in Self.progress(&s, key, generation: generation, createPods: pods) }
+        let hash = store.withState { s in s.get(Self.deployments, key).map(Self.templateHash) }
+        let sameTemplate = hash != nil && hash == settledTemplate[key]
+        store.withState { s in Self.progress(&s, key, generation: generation, createPods: pods, sameTemplate: sameTemplate) }
         pending[key] = Task {
             try? await Task.sleep(for: delay)
             if Task.isCancelled { return }
             let deadline: Int? = store.withState { s in Self.settle(&s, key, generation: generation, createPods: pods) }
-            guard let deadline else { return }
+            guard let deadline else {
+                self.settled(key, hash)
+                return
+            }
             try? await Task.sleep(for: .seconds(deadline) - delay)
             if Task.isCancelled { return }
             store.withState { s in Self.timeOut(&s, key, generation: generation) }
         }
+    }
+
+    private func settled(_ key: ObjectKey, _ hash: String?) {
+        settledTemplate[key] = hash
     }
 
     static func neverReady(_ d: JSONValue) -> Bool {
@@ -82,8 +95,10 @@ actor DeploymentController {
         return s
     }
 
-    /// Right after a change: the new generation is observed, nothing new is ready yet.
-    static func progress(_ s: inout ClusterState, _ key: ObjectKey, generation: Int, createPods: Bool) {
+    /// Right after a change: the new generation is observed, nothing new is ready yet. When the template is the one
+    /// already available (`sameTemplate`: a scale), the pods that are available stay available, and a scale down
+    /// is complete at once.
+    static func progress(_ s: inout ClusterState, _ key: ObjectKey, generation: Int, createPods: Bool, sameTemplate: Bool = false) {
         guard var d = s.get(deployments, key), d["metadata"]?["generation"]?.intValue == generation else { return }
         let replicas = d[path: ["spec", "replicas"]]?.intValue ?? 1
         let old = d["status"]
@@ -100,6 +115,17 @@ actor DeploymentController {
             condition("Available", false, "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", previous: old),
             condition("Progressing", true, "ReplicaSetUpdated", "ReplicaSet \"\(rsName)\" is progressing.", previous: old),
         ]
+        let stillAvailable = sameTemplate ? min(old?["availableReplicas"]?.intValue ?? 0, replicas) : 0
+        if stillAvailable > 0 {
+            status["readyReplicas"] = .number(Double(stillAvailable))
+            status["availableReplicas"] = .number(Double(stillAvailable))
+            status["unavailableReplicas"] = replicas > stillAvailable ? .number(Double(replicas - stillAvailable)) : nil
+            status["conditions"] = [
+                condition("Available", true, "MinimumReplicasAvailable", "Deployment has minimum availability.", previous: old),
+                condition("Progressing", true, stillAvailable == replicas ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                          "ReplicaSet \"\(rsName)\" is progressing.", previous: old),
+            ]
+        }
         if replicas == 0 {
             status["conditions"] = [
                 condition("Available", true, "MinimumReplicasAvailable", "Deployment has minimum availability.", previous: old),
@@ -274,6 +300,8 @@ actor DeploymentController {
             })
             let oldReady = p["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }?["status"]?.stringValue
             if oldReady == (ready ? "True" : "False") { continue }
+            // A change in progress makes only new pods unready; pods already ready stay ready.
+            if !ready, oldReady != nil { continue }
             p["status"] = status
             s.put(pods, p)
         }
