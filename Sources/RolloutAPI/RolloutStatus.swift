@@ -133,6 +133,8 @@ public struct AnalysisProgress: Codable, Sendable, Equatable {
     public var readyStableReplicas: Int?
     /// Intervals observed in the current step's window.
     public var stepIntervals: Int?
+    /// Attempts to read stable's baseline that found none (the analysis starts without one after a few).
+    public var baselineAttempts: Int?
 
     public init(templateHash: String, state: AnalysisState? = nil, lastIntervalEnd: String? = nil,
                 windowStart: String? = nil, readyCanaryReplicas: Int? = nil, readyStableReplicas: Int? = nil) {

@@ -48,7 +48,7 @@ public struct AnalysisRunner: Sendable {
                 decision.summary = "\(note): latency thresholds and routes could not be fixed; " + decision.summary
                 logger.warning("analysis started without a baseline", metadata: ["rollout": "\(rollout.metadata.name ?? "")", "reason": "\(note)"])
             }
-            return IntervalResult(state: state, decision: decision, end: to, observedInterval: false)
+            return IntervalResult(state: state, decision: decision, end: to, observedInterval: false, baselineMissing: note)
 
         case .observe(let start, let end, let final):
             var state = rollout.status?.canary?.analysis?.state ?? analyzer.start(baseline: Baseline())

@@ -76,12 +76,15 @@ public struct IntervalResult: Sendable, Equatable {
     public var end: Date
     /// Whether an interval was observed (false: the analysis was only started from the baseline).
     public var observedInterval: Bool
+    /// Why stable's baseline was empty, when it was (the planner then tries again before starting without one).
+    public var baselineMissing: String?
 
-    public init(state: AnalysisState, decision: Decision, end: Date, observedInterval: Bool) {
+    public init(state: AnalysisState, decision: Decision, end: Date, observedInterval: Bool, baselineMissing: String? = nil) {
         self.state = state
         self.decision = decision
         self.end = end
         self.observedInterval = observedInterval
+        self.baselineMissing = baselineMissing
     }
 }
 

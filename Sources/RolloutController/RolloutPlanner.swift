@@ -379,9 +379,27 @@ struct Planning {
         }
         // Start the analysis of this canary version (its evidence then accumulates across the steps).
         guard var analysis = progress.analysis, analysis.templateHash == e.templateHash, analysis.state != nil else {
+            let previous = progress.analysis?.templateHash == e.templateHash ? progress.analysis : nil
+            let attempts = previous?.baselineAttempts ?? 0
             if let result = input.interval, !result.observedInterval {
+                if let missing = result.baselineMissing, attempts + 1 < Planning.baselineAttempts {
+                    // Stable's traffic may not have reached Prometheus yet (a version applied right after the last
+                    // one): look again an interval later rather than fix the tests without a baseline.
+                    progress.analysis = AnalysisProgress(templateHash: e.templateHash, lastIntervalEnd: Timestamps.millis(now))
+                    progress.analysis?.baselineAttempts = attempts + 1
+                    phase = .progressing
+                    message = "step \(stepIndex): waiting for stable's baseline in Prometheus (\(missing))"
+                    plan.wake(after: a.interval)
+                    return false
+                }
                 progress.analysis = AnalysisProgress(templateHash: e.templateHash, state: result.state)
                 return analysisStep(window)
+            }
+            if let last = Timestamps.parse(previous?.lastIntervalEnd), now < last.addingTimeInterval(a.interval.seconds) {
+                phase = .progressing
+                message = "step \(stepIndex): waiting for stable's baseline in Prometheus"
+                plan.wake(at: last.addingTimeInterval(a.interval.seconds), now: now)
+                return false
             }
             let to = now.addingTimeInterval(-a.lag.seconds)
             let length = max(a.interval.seconds * 10, 60)
@@ -507,6 +525,8 @@ struct Planning {
     }
 
     var completed = false
+    /// Baseline reads that may come back empty before the analysis starts without one.
+    static let baselineAttempts = 4
 
     // MARK: Owned objects
 
