@@ -21,3 +21,17 @@ struct DocumentationTests {
         #expect(keyLines(documented).count == 5)
     }
 }
+
+@Suite("docs/plugin.md")
+struct PluginDocumentationTests {
+    @Test func documentsEveryCommand() throws {
+        let doc = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/plugin.md"), encoding: .utf8)
+        for heading in ["### `get rollout NAME", "### `list rollouts", "### `promote NAME [--full]`, `abort NAME`, `retry NAME`",
+                        "### `pause NAME`, `resume NAME`", "### `analyze`", "### `version", "### `completion bash|zsh|fish`"] {
+            #expect(doc.contains(heading), "missing \(heading)")
+        }
+        // The captured views are the view's real layout.
+        for line in ["Steps", "Replicas", "History"] { #expect(doc.contains("\n\(line)\n")) }
+        #expect(doc.contains("  ✗  1  analysis 15s  ← stopped here"))
+    }
+}
