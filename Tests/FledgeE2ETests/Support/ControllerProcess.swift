@@ -18,17 +18,19 @@ final class ControllerProcess: @unchecked Sendable {
 
     /// Starts a controller for `namespace` and waits for `metrics listening on http://…`.
     static func start(environment: E2EEnvironment, namespace: String, prometheusAddress: String,
+                      leaderElection: Bool = false, name: String? = nil,
                       extraArguments: [String] = []) async throws -> ControllerProcess {
+        let election = leaderElection ? ["--leader-elect", "--leader-election-namespace", namespace] : ["--no-leader-elect"]
         let arguments = [
             "--kubeconfig", environment.kubeconfig,
             "--namespace", namespace,
-            "--no-leader-elect",
+        ] + election + [
             "--workers", "4",
             "--metrics-address", "127.0.0.1:0",
             "--prometheus-address", prometheusAddress,
             "--log-level", "debug",
         ] + extraArguments
-        let controller = ControllerProcess(name: "controller-\(namespace)", arguments: arguments,
+        let controller = ControllerProcess(name: name ?? "controller-\(namespace)", arguments: arguments,
                                            logDirectory: environment.logDirectory)
         try await controller.start()
         return controller
