@@ -44,6 +44,9 @@ struct ProgressResult: Sendable {
     var updateSeconds = 0.0
     var decisionToPatch = LatencySummary(nanoseconds: [])
     var decisionToSend = LatencySummary(nanoseconds: [])
+    /// From the end of the interval (when its data exists) to the status patch with its decision: how late
+    /// intervals are judged, which decision → patch does not show.
+    var intervalEndToPatch = LatencySummary(nanoseconds: [])
     var roundTrip = LatencySummary(nanoseconds: [])
     var decisionsWithoutWrite = 0
     var resampled = 0
@@ -263,14 +266,16 @@ struct Benchmark: Sendable {
         // Decision → patch: each interval's sample return to the status patch that carried its decision.
         let returned = source.returned
         let writes = transport.analysisWrites
-        var total: [Int64] = [], toSend: [Int64] = [], trip: [Int64] = []
+        var total: [Int64] = [], toSend: [Int64] = [], trip: [Int64] = [], late: [Int64] = []
         for (key, ret) in returned {
             if ret.calls > 1 { x.resampled += 1 }
             guard let w = writes[key] else { x.decisionsWithoutWrite += 1; continue }
             total.append(w.responded - ret.first)
             toSend.append(w.sent - ret.first)
             trip.append(w.responded - w.sent)
+            late.append(w.responded - clocks.mono(of: ret.end))
         }
+        x.intervalEndToPatch = LatencySummary(nanoseconds: late)
         x.decisionToPatch = LatencySummary(nanoseconds: total)
         x.decisionToSend = LatencySummary(nanoseconds: toSend)
         x.roundTrip = LatencySummary(nanoseconds: trip)

@@ -25,6 +25,7 @@ struct Report {
         let writes = p.emulatorWritesByResource.sorted { $0.value > $1.value }.map { "\($0.key) \(Self.int($0.value))" }.joined(separator: ", ")
         var rows = ["| measurement | value | detail |", "| --- | --- | --- |"]
         rows.append("| decision → status patch | **\(lat(p.decisionToPatch))** | from the sample's return to the controller to the response of the status PATCH carrying that interval's `lastAnalysis` |")
+        rows.append("| interval end → status patch | \(lat(p.intervalEndToPatch)) | from the end of the interval (its data complete; lag is 0) to the same PATCH: how late intervals are judged, which includes waiting in the work queue before the sample is read |")
         rows.append("| of which: decision → PATCH sent | \(lat(p.decisionToSend)) | planning, the Deployment writes before the status, and waiting for the client's rate limiter |")
         rows.append("| of which: PATCH round trip | \(lat(p.roundTrip)) | HTTP exchange with the emulator |")
         rows.append("| emulator request log check | \(Self.int(p.logMatched)) of \(Self.int(p.decisionToPatch.count)) status patches found, \(p.logInconsistent) at an inconsistent time | log-derived upper bound ((whole-second log time + 1 s) − sample return): p50 \(Self.ms(p.logUpperBound.p50)), p99 \(Self.ms(p.logUpperBound.p99)), max \(Self.ms(p.logUpperBound.max)) |")
@@ -42,7 +43,7 @@ struct Report {
         guard let p = results.progress else { return "" }
         var rows = ["| Rollout | first bad interval ends (after the instant) | canary scaled to 0 (PATCH response) | request log upper bound |", "| --- | --- | --- | --- |"]
         for rb in p.rollbacks {
-            rows.append("| \(rb.rollout) | \(rb.firstBadIntervalEnd.map(Self.secs3) ?? "never sampled") | **\(rb.scaleDown.map(Self.secs3) ?? "not seen")** | \(rb.logUpperBound.map(Self.secs3) ?? "not in log") |")
+            rows.append("| \(rb.rollout) | \(rb.firstBadIntervalEnd.map(Self.secs3) ?? "none judged (rolled back on earlier data)") | **\(rb.scaleDown.map(Self.secs3) ?? "not seen")** | \(rb.logUpperBound.map(Self.secs3) ?? "not in log") |")
         }
         return rows.joined(separator: "\n") + "\n"
     }
