@@ -11,52 +11,18 @@ import Logging
 /// the call passed an error), the metadata flattened to top-level keys in sorted order, then `source` (the module).
 /// Metadata strings and string-convertibles are JSON strings, dictionaries objects, arrays arrays. A metadata key
 /// that collides with one of the fixed keys is written as `metadata.<key>`.
-public struct JSONLogHandler: LogHandler {
+public typealias JSONLogHandler = LineLogHandler<JSONLineFormat>
+
+/// One JSON object per line (see ``JSONLogHandler``).
+public struct JSONLineFormat: LogLineFormat {
     /// The keys the handler itself writes.
     static let reservedKeys: Set<String> = ["time", "level", "logger", "message", "source"]
 
-    /// The logger label.
-    public let label: String
-    /// The level below which `Logger` drops messages.
-    public var logLevel: Logger.Level
-    /// The handler's own metadata.
-    public var metadata: Logger.Metadata = [:]
-    /// Contextual metadata (for example the current trace and span IDs), evaluated per message.
-    public var metadataProvider: Logger.MetadataProvider?
+    public init() {}
 
-    private let sink: LogSink
-    private let now: @Sendable () -> Date
-
-    /// Creates a handler writing to `sink`; `now` is injectable so tests get fixed timestamps.
-    public init(
-        label: String,
-        level: Logger.Level = .info,
-        sink: LogSink = .standardError,
-        metadataProvider: Logger.MetadataProvider? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) {
-        self.label = label
-        self.logLevel = level
-        self.sink = sink
-        self.metadataProvider = metadataProvider
-        self.now = now
-    }
-
-    /// Reads or writes one metadata entry.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    /// Writes the event as one JSON line.
-    public func log(event: LogEvent) {
-        sink.write(line(for: event))
-    }
-
-    /// The line written for `event`, newline included.
-    func line(for event: LogEvent) -> String {
+    public func line(time: Date, label: String, event: LogEvent, metadata merged: Logger.Metadata) -> String {
         var output = "{\"time\":"
-        LogEncoding.appendJSONString(LogEncoding.timestamp(now()), to: &output)
+        LogEncoding.appendJSONString(LogEncoding.timestamp(time), to: &output)
         output.append(",\"level\":")
         LogEncoding.appendJSONString(event.level.rawValue, to: &output)
         output.append(",\"logger\":")
@@ -69,7 +35,6 @@ public struct JSONLogHandler: LogHandler {
             LogEncoding.appendJSONString(String(describing: error), to: &output)
             reserved.insert("error")
         }
-        let merged = LogEncoding.merge(handler: metadata, provider: metadataProvider, call: event.metadata)
         for key in merged.keys.sorted() {
             guard let value = merged[key] else { continue }
             output.append(",")

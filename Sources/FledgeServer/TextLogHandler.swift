@@ -9,55 +9,25 @@ import Logging
 ///
 /// Metadata follows the message as sorted `key=value` pairs; values with blanks, quotes, `=` or control
 /// characters are quoted and escaped like JSON strings, dictionaries and arrays are written as JSON.
-public struct TextLogHandler: LogHandler {
-    /// The logger label.
-    public let label: String
-    /// The level below which `Logger` drops messages.
-    public var logLevel: Logger.Level
-    /// The handler's own metadata.
-    public var metadata: Logger.Metadata = [:]
-    /// Contextual metadata, evaluated per message.
-    public var metadataProvider: Logger.MetadataProvider?
+public typealias TextLogHandler = LineLogHandler<TextLineFormat>
 
-    private let sink: LogSink
-    private let now: @Sendable () -> Date
+/// Human-readable lines (see ``TextLogHandler``).
+public struct TextLineFormat: LogLineFormat {
+    public init() {}
 
-    /// Creates a handler writing to `sink`; `now` is injectable so tests get fixed timestamps.
-    public init(
-        label: String,
-        level: Logger.Level = .info,
-        sink: LogSink = .standardError,
-        metadataProvider: Logger.MetadataProvider? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) {
-        self.label = label
-        self.logLevel = level
-        self.sink = sink
-        self.metadataProvider = metadataProvider
-        self.now = now
-    }
-
-    /// Reads or writes one metadata entry.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    /// Writes the event as one line.
-    public func log(event: LogEvent) {
-        var output = "\(LogEncoding.timestamp(now())) \(event.level.rawValue) \(label): \(event.message.description)"
+    public func line(time: Date, label: String, event: LogEvent, metadata merged: Logger.Metadata) -> String {
+        var output = "\(LogEncoding.timestamp(time)) \(event.level.rawValue) \(label): \(event.message.description)"
         if let error = event.error {
             output.append(" error=")
             Self.appendValue(.string(String(describing: error)), to: &output)
         }
-        let merged = LogEncoding.merge(handler: metadata, provider: metadataProvider, call: event.metadata)
         for key in merged.keys.sorted() {
             guard let value = merged[key] else { continue }
             output.append(" \(key)=")
             Self.appendValue(value, to: &output)
         }
         output.append(" [\(event.source)]\n")
-        sink.write(output)
+        return output
     }
 
     private static func appendValue(_ value: Logger.MetadataValue, to output: inout String) {
