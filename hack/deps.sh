@@ -35,6 +35,9 @@ if [ "$(.venv/bin/kubernetes-validate --version 2>/dev/null)" != "${KUBERNETES_V
   .venv/bin/pip install --quiet --disable-pip-version-check "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}"
 fi
 
-prometheus --version 2>&1 | head -1 | sed 's/^/deps: /'
-.venv/bin/kubectl version --client 2>&1 | head -1 | sed 's/^/deps: kubectl /'
-.venv/bin/kubernetes-validate --version 2>&1 | head -1 | sed 's/^/deps: /'
+# Report versions. The output is captured before taking its first line: `cmd | head -1` under pipefail fails
+# with SIGPIPE (exit 141) whenever cmd writes after head has exited.
+first_line() { local out; out="$("$@" 2>&1 || true)"; printf '%s\n' "${out%%$'\n'*}"; }
+echo "deps: $(first_line prometheus --version)"
+echo "deps: kubectl $(first_line .venv/bin/kubectl version --client)"
+echo "deps: kubernetes-validate $(first_line .venv/bin/kubernetes-validate --version)"
