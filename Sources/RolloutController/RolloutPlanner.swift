@@ -75,6 +75,10 @@ struct Planning {
     mutating func run() {
         for (track, observed) in [(Track.stable, input.stable), (.canary, input.canary)] {
             if let observed, !observed.ownedByRollout {
+                // Touch nothing, and keep where the canary was: the conflict may be resolved by a human.
+                stepIndex = old.currentStepIndex ?? 0
+                weight = old.canaryWeight ?? 0
+                progress = old.canary ?? CanaryProgress()
                 phase = .degraded
                 failure = "ResourceConflict"
                 message = "Deployment \(observed.name) exists and is not controlled by this Rollout; Fledge will not touch it"
@@ -117,13 +121,19 @@ struct Planning {
         weight = 0
         plan.deployments.append(DeploymentIntent(track: .stable, replicas: e.replicas, run: template(.stable)))
         if let canary = input.canary, canary.specReplicas > 0 {
-            plan.deployments.append(.scale(.canary, to: 0))
+            // An abandoned canary keeps serving until stable is back at full size, so capacity never drops to 0.
+            let stableBack = input.stable?.isSettled(replicas: e.replicas, hash: e.templateHash) ?? false
+            if stableBack {
+                plan.deployments.append(.scale(.canary, to: 0))
+            } else {
+                plan.wake(after: .seconds(1))
+            }
         }
         if let action = newAction() {
             record(action, done: false, "nothing to \(action.verb.rawValue): no canary is in progress")
         }
         let settled = input.stable?.isSettled(replicas: e.replicas, hash: e.templateHash) ?? false
-        if input.stable == nil {
+        if input.stable == nil, old.stableTemplateHash == nil {
             plan.events.append(PlannedEvent(.normal, "StableCreated",
                                             "created Deployment \(FledgeNames.stableDeployment(name)) with version \(e.version), \(e.replicas) replicas"))
         }
@@ -203,6 +213,9 @@ struct Planning {
         switch action.verb {
         case .abort:
             if let aborted = progress.aborted { return (false, "already stopped: \(aborted.message)") }
+            if stepIndex >= e.steps.count {
+                return (false, "the canary is being promoted (stable already runs \(e.version)); it can no longer be aborted")
+            }
             stop(reason: "Aborted", message: "canary \(e.version) aborted by the user (action \(action.id))", kind: .warning)
             return (true, "canary aborted")
         case .retry:

@@ -260,7 +260,8 @@ import Testing
         world.update(tag: "1.0.0")
         let back = world.reconcile(at: at(t))
         #expect(back.reasons == ["CanaryAbandoned"])
-        #expect(back.intent(.canary)?.replicas == 0)
+        // The canary keeps serving until stable is back at full size (capacity never dips), then goes to 0.
+        #expect(back.intent(.canary) == nil)
         #expect(back.intent(.stable)?.replicas == 4)
         #expect(back.intent(.stable)?.run?.hash == hash("1.0.0"))
         #expect(back.status.canaryTemplateHash == nil)
@@ -273,6 +274,7 @@ import Testing
         let again = world.reconcile(at: at(t + 1))
         #expect(again.reasons == ["Healthy"])
         #expect(again.status.phase == .healthy)
+        #expect(again.intent(.canary)?.replicas == 0)
         let settled = world.reconcile(at: at(t + 2))
         #expect(settled.events.isEmpty)
     }

@@ -3,7 +3,7 @@ import RolloutAPI
 import RolloutController
 import Testing
 
-/// Behaviour that looks wrong, pinned as tests that fail today (disabled with the bug they show).
+/// Behaviour that was wrong once (found by these tests, then fixed): pinned so it stays fixed.
 @Suite struct PlannerFindingsTests {
     /// A canary at step 2 of [25%, analysis 1m, 50%, pause, 100%] with one interval of evidence.
     func midCanary() throws -> World {
@@ -19,7 +19,7 @@ import Testing
     }
 
     /// A pass that touches nothing because a Deployment is not ours must not lose the canary's progress.
-    @Test(.disabled("bug: a ResourceConflict pass resets status.currentStepIndex and canaryWeight to 0 and replaces status.canary with an empty CanaryProgress, so the analysis evidence is lost and the canary restarts at step 0 once the conflict is resolved"))
+    @Test
     func aConflictKeepsTheCanarysProgress() throws {
         var world = try midCanary()
         let before = world.status
@@ -39,7 +39,7 @@ import Testing
 
     /// Once stable has been given the canary's template (full promotion in progress), an abort that scales the
     /// canary to 0 leaves stable running the aborted version while the status says stable is the old one.
-    @Test(.disabled("bug: abort during full promotion leaves the stable Deployment on the canary's template (2.0.0) while status says stableVersion 1.0.0, phase Degraded/Aborted"))
+    @Test
     func abortDuringFullPromotionLeavesStableOnTheStableVersion() throws {
         var world = try midCanary()
         world.settles = false
@@ -56,7 +56,7 @@ import Testing
 
     /// At 100% every pod is on the canary. Going back to the stable template must not remove them before stable has
     /// any available pod (capacity never dips, as on full promotion).
-    @Test(.disabled("bug: template reverted to stable at 100% scales the canary to 0 in the same plan that scales stable from 0 to full size: no available pod until stable is up"))
+    @Test
     func abandoningAtFullWeightKeepsTheCanaryUntilStableIsAvailable() throws {
         var world = try World.healthy(makeRollout(tag: "1.0.0", replicas: 4, steps: [.weight(100), .pause()]))
         world.update(tag: "2.0.0")
