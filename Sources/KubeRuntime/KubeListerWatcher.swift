@@ -25,15 +25,19 @@ public struct KubeListerWatcher<R: Resource & RuntimeObject>: ListerWatcher {
     public let pageSize: Int
     /// The watch's `timeoutSeconds` (nil: the server's default).
     public let watchTimeoutSeconds: Int?
+    /// Applied to every object before the cache keeps it: drop what the reconciler never reads (managed fields,
+    /// the original JSON) so a large cache stays small.
+    public let transform: (@Sendable (R) -> R)?
 
     public init(client: KubeClient, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil,
-                pageSize: Int = 500, watchTimeoutSeconds: Int? = 290) {
+                pageSize: Int = 500, watchTimeoutSeconds: Int? = 290, transform: (@Sendable (R) -> R)? = nil) {
         self.client = client
         self.namespace = namespace
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.pageSize = pageSize
         self.watchTimeoutSeconds = watchTimeoutSeconds
+        self.transform = transform
     }
 
     public func list() async throws -> (items: [R], resourceVersion: String) {
@@ -41,7 +45,7 @@ public struct KubeListerWatcher<R: Resource & RuntimeObject>: ListerWatcher {
             let list = try await client.listAll(
                 R.self, namespace: namespace,
                 options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector), pageSize: pageSize)
-            return (list.items, list.metadata.resourceVersion ?? "")
+            return (transform.map { list.items.map($0) } ?? list.items, list.metadata.resourceVersion ?? "")
         } catch let error as KubeError {
             throw Self.map(error)
         }
@@ -64,7 +68,7 @@ public struct KubeListerWatcher<R: Resource & RuntimeObject>: ListerWatcher {
         } catch {
             throw Self.map(error)
         }
-        return Events(iterator: iterator, first: first)
+        return Events(iterator: iterator, first: first, transform: transform)
     }
 
     static func map(_ error: any Error) -> any Error {
@@ -78,15 +82,17 @@ public struct KubeListerWatcher<R: Resource & RuntimeObject>: ListerWatcher {
         public typealias Element = WatchEvent<R>
         let iterator: AsyncThrowingStream<Kube.WatchEvent<R>, any Error>.AsyncIterator
         let first: Kube.WatchEvent<R>?
+        let transform: (@Sendable (R) -> R)?
 
         public func makeAsyncIterator() -> Iterator {
-            Iterator(base: iterator, pending: first, ended: first == nil)
+            Iterator(base: iterator, pending: first, ended: first == nil, transform: transform ?? { $0 })
         }
 
         public struct Iterator: AsyncIteratorProtocol {
             var base: AsyncThrowingStream<Kube.WatchEvent<R>, any Error>.AsyncIterator
             var pending: Kube.WatchEvent<R>?
             var ended: Bool
+            let transform: @Sendable (R) -> R
 
             public mutating func next() async throws -> WatchEvent<R>? {
                 if ended { return nil }
@@ -105,9 +111,9 @@ public struct KubeListerWatcher<R: Resource & RuntimeObject>: ListerWatcher {
                 if event == nil { ended = true }
                 switch event {
                 case nil: return nil
-                case .added(let o)?: return .added(o)
-                case .modified(let o)?: return .modified(o)
-                case .deleted(let o)?: return .deleted(o)
+                case .added(let o)?: return .added(transform(o))
+                case .modified(let o)?: return .modified(transform(o))
+                case .deleted(let o)?: return .deleted(transform(o))
                 case .bookmark(let rv)?: return .bookmark(resourceVersion: rv)
                 }
             }

@@ -34,13 +34,16 @@ public final class FledgeController: Sendable {
         var deploymentInformers: [String?: Informer<KubeListerWatcher<Deployment>>] = [:]
         var serviceInformers: [String?: Informer<KubeListerWatcher<Kube.Service>>] = [:]
         for scope in scopes {
-            rolloutInformers[scope] = Informer(name: "rollouts", source: KubeListerWatcher<Rollout>(client: client, namespace: scope),
+            rolloutInformers[scope] = Informer(name: "rollouts",
+                                               source: KubeListerWatcher<Rollout>(client: client, namespace: scope, transform: CacheTrim.rollout),
                                                resyncPeriod: options.resyncPeriod, logger: logger)
             deploymentInformers[scope] = Informer(name: "deployments",
-                                                  source: KubeListerWatcher<Deployment>(client: client, namespace: scope, labelSelector: selector),
+                                                  source: KubeListerWatcher<Deployment>(client: client, namespace: scope, labelSelector: selector,
+                                                                                        transform: CacheTrim.deployment),
                                                   logger: logger)
             serviceInformers[scope] = Informer(name: "services",
-                                               source: KubeListerWatcher<Kube.Service>(client: client, namespace: scope, labelSelector: selector),
+                                               source: KubeListerWatcher<Kube.Service>(client: client, namespace: scope, labelSelector: selector,
+                                                                                          transform: CacheTrim.service),
                                                logger: logger)
         }
         let all = options.namespaces.isEmpty
@@ -79,6 +82,33 @@ public final class FledgeController: Sendable {
 
     public func shutdown() async {
         await source.shutdown()
+    }
+}
+
+/// What the caches keep of each object: only what the planner reads. Managed fields and the original JSON are
+/// most of an object's memory and the controller never writes a cached object back (it builds its patches), so
+/// both go; owned Deployments also drop their pod template (their annotation names the template they run).
+enum CacheTrim {
+    @Sendable static func rollout(_ r: Rollout) -> Rollout {
+        var r = r
+        r.originalJSON = nil
+        r.metadata.managedFields = nil
+        return r
+    }
+
+    @Sendable static func deployment(_ d: Deployment) -> Deployment {
+        var d = d
+        d.originalJSON = nil
+        d.metadata.managedFields = nil
+        d.spec?.template = nil
+        return d
+    }
+
+    @Sendable static func service(_ s: Kube.Service) -> Kube.Service {
+        var s = s
+        s.originalJSON = nil
+        s.metadata.managedFields = nil
+        return s
     }
 }
 

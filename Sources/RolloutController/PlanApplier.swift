@@ -69,7 +69,8 @@ public struct PlanApplier: Sendable {
                 }
             }
         }
-        let before = rollout.originalJSON?["status"] ?? .object([:])
+        // The status as read (the cache keeps no original JSON: it is the typed status, encoded).
+        let before = try rollout.originalJSON?["status"] ?? rollout.status.map { try JSONValue(encoding: $0) } ?? .object([:])
         let after = try JSONValue(encoding: plan.status)
         if before != after {
             let diff = before.mergePatch(to: after)

@@ -48,11 +48,18 @@ struct FledgeControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "json or text (default: json).")
     var logFormat = "json"
 
+    @Option(name: .customLong("kube-api-qps"), help: "Requests per second to the Kubernetes API (sustained).")
+    var kubeAPIQPS: Double = 200
+
+    @Option(name: .customLong("kube-api-burst"), help: "Requests the client may send at once above the rate.")
+    var kubeAPIBurst = 400
+
     @Option(name: .customLong("resync"), help: "Reconcile every Rollout at least this often, e.g. 10m (0 disables).")
     var resync = "10m"
 
     func validate() throws {
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
+        guard kubeAPIQPS > 0, kubeAPIBurst > 0 else { throw ValidationError("--kube-api-qps and --kube-api-burst must be above 0") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text") }
         guard RolloutDuration.parse(resync) != nil else { throw ValidationError("--resync: not a duration: \"\(resync)\"") }
@@ -68,8 +75,10 @@ struct FledgeControllerCommand: AsyncParsableCommand {
             operationsAddress: metricsAddress, readinessChecks: ["informers": "caches not synced"]))
         let logger = Logger(label: "fledge.controller")
 
-        let client = try KubeClient(
-            configuration: ClientConfiguration.detect(kubeconfigPath: kubeconfig, context: context), logger: logger)
+        var clientConfiguration = try ClientConfiguration.detect(kubeconfigPath: kubeconfig, context: context)
+        clientConfiguration.qps = kubeAPIQPS
+        clientConfiguration.burst = kubeAPIBurst
+        let client = try KubeClient(configuration: clientConfiguration, logger: logger)
         var options = FledgeControllerOptions()
         options.namespaces = namespaces
         options.workers = workers
