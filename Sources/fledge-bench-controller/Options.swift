@@ -8,8 +8,9 @@ struct Options: Sendable {
     var workers = 4
     /// The controller's client-side rate limit; nil keeps `ClientConfiguration`'s default (what
     /// `fledge-controller` runs with, since it has no flag for it). 0 disables the limit.
-    var qps: Double?
-    var burst: Int?
+    /// fledge-controller's defaults (`--kube-api-qps 200 --kube-api-burst 400`).
+    var qps: Double? = 200
+    var burst: Int? = 400
     /// The `fledge-emulator` executable (default: next to this one).
     var emulator: String?
     /// Give the template a container port, so each Rollout also gets its three Services.
@@ -40,9 +41,9 @@ struct Options: Sendable {
           --output PATH     also write the markdown report to PATH
           --quick           a smoke run: 100 then 1,000 Rollouts at rest, 100 progressing, shorter windows
           --workers N       controller reconcile workers (default 4, as fledge-controller)
-          --qps Q           the controller client's rate limit (default: the Kube client's default, which
-                            fledge-controller uses; 0 disables it)
-          --burst B         the controller client's burst (default: the Kube client's default)
+          --qps Q           the controller client's rate limit (default 200, as fledge-controller's
+                            --kube-api-qps; 0 disables it)
+          --burst B         the controller client's burst (default 400, as --kube-api-burst)
           --emulator PATH   the fledge-emulator executable (default: next to this executable)
           --ports           give the template a container port (each Rollout then owns 3 Services too)
         """
