@@ -1,3 +1,4 @@
+import enum Kube.KubeError
 import Logging
 import ServiceLifecycle
 
@@ -91,7 +92,10 @@ public final class Controller<R: Reconciler>: Service, Sendable {
         } catch {
             metrics.reconciled(controller: name, duration: clock.now() - start, outcome: .error)
             let retries = await queue.numRequeues(key)
-            logger.warning(
+            // A conflict is optimistic concurrency doing its job (the object changed under us): expected, not alarming.
+            let expected: Bool = if case KubeError.conflict = error { true } else { false }
+            logger.log(
+                level: expected && retries < 5 ? .info : .warning,
                 "reconcile failed; retrying with backoff",
                 metadata: ["key": "\(key)", "retries": "\(retries)", "error": "\(error)"]
             )
