@@ -327,6 +327,12 @@ struct Planning {
 
     /// Waits for the canary at the current split, or stops it at the progress deadline. Always false (not advanced).
     mutating func waitForAvailability() -> Bool {
+        if progress.availableSince != nil {
+            // It was available at this weight and no longer is (a pod restarted): the deadline counts from now,
+            // and the warm-up starts again once it is back.
+            progress.availableSince = nil
+            progress.progressSince = Timestamps.millis(now)
+        }
         let since = Timestamps.parse(progress.progressSince) ?? now
         let deadline = since.addingTimeInterval(e.progressDeadline.seconds)
         let available = input.canary?.available(running: e.templateHash) ?? 0

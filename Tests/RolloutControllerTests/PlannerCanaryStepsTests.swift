@@ -235,6 +235,22 @@ import Testing
         #expect(stopped.status.phase == .degraded)
     }
 
+    @Test func aCanaryThatStopsBeingAvailableLongAfterTheDeadlineGetsAFreshDeadline() throws {
+        var world = try startedCanary(steps: [.weight(25), .analysis("30m"), .weight(100)], replicas: 4, deadline: 60)
+        world.settles = true
+        let t = try run(&world, untilStep: 1, from: 0)
+        // Ten minutes into the analysis step a canary pod restarts: the canary is not available at its weight.
+        world.settles = false
+        world.canary?.availableReplicas = 0
+        let flapped = world.reconcile(at: at(t + 600))
+        #expect(flapped.status.phase == .progressing)
+        #expect(flapped.status.canary?.aborted == nil, "not rolled back at once: the deadline counts from the flap")
+        let stillDown = world.reconcile(at: at(t + 659))
+        #expect(stillDown.status.canary?.aborted == nil)
+        let stopped = world.reconcile(at: at(t + 661))
+        #expect(stopped.status.canary?.aborted?.reason == "ProgressDeadlineExceeded")
+    }
+
     // MARK: Template changes mid-canary
 
     @Test func aNewTemplateMidCanaryReplacesItFromStepZero() throws {
