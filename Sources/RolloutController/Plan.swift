@@ -15,6 +15,8 @@ public struct Plan: Sendable, Equatable {
     public var interval: IntervalRequest?
     /// When to look again even if nothing changes (a pause ends, an interval is due, a deadline passes).
     public var requeueAfter: Duration?
+    /// The spec with defaults applied that the plan was made from (nil when the spec is invalid).
+    public var effective: EffectiveRollout?
 
     public init(status: RolloutStatus) { self.status = status }
 

@@ -19,7 +19,9 @@ public enum RolloutPlanner {
         case .success(let effective):
             var planning = Planning(input: input, effective: effective, status: status)
             planning.run()
-            return planning.finish()
+            var plan = planning.finish()
+            plan.effective = effective
+            return plan
         }
     }
 

@@ -56,10 +56,11 @@ public struct RolloutReconciler: Reconciler {
         let uid = rollout.metadata.uid
         // Never act on a cache that has not seen this controller's last write: wait for the watch to catch up.
         let writes = applier.writes
+        let stableName = FledgeNames.stableDeployment(key.name), canaryName = FledgeNames.canaryDeployment(key.name)
+        let stable = deployments(namespace, stableName), canary = deployments(namespace, canaryName)
         var stale = writes.isStale(PlanApplier.key("rollouts", namespace, key.name), cachedVersion: rollout.metadata.resourceVersion ?? "")
-        for name in [FledgeNames.stableDeployment(key.name), FledgeNames.canaryDeployment(key.name)] {
-            if let d = deployments(namespace, name),
-               writes.isStale(PlanApplier.key("deployments", namespace, name), cachedVersion: d.metadata.resourceVersion ?? "") {
+        for (name, d) in [(stableName, stable), (canaryName, canary)] {
+            if let d, writes.isStale(PlanApplier.key("deployments", namespace, name), cachedVersion: d.metadata.resourceVersion ?? "") {
                 stale = true
             }
         }
@@ -70,12 +71,12 @@ public struct RolloutReconciler: Reconciler {
         let serviceNames = [FledgeNames.service(key.name), FledgeNames.stableService(key.name), FledgeNames.canaryService(key.name)]
         var input = PlanInput(
             rollout: rollout, defaults: defaults,
-            stable: deployments(namespace, FledgeNames.stableDeployment(key.name)).map { DeploymentObservation($0, rolloutUID: uid) },
-            canary: deployments(namespace, FledgeNames.canaryDeployment(key.name)).map { DeploymentObservation($0, rolloutUID: uid) },
+            stable: stable.map { DeploymentObservation($0, rolloutUID: uid) },
+            canary: canary.map { DeploymentObservation($0, rolloutUID: uid) },
             services: Set(serviceNames.filter { services(namespace, $0) != nil && owned($0) }),
             now: now())
         var plan = RolloutPlanner.plan(input)
-        let effective = try? RolloutResolver.resolve(rollout, defaults: defaults).get()
+        let effective = plan.effective
         if let request = plan.interval, let effective {
             let result = await runner.run(request, rollout: rollout, effective: effective)
             if result.observedInterval { metrics.decision(result.decision.outcome) }
