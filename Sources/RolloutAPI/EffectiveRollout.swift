@@ -63,7 +63,48 @@ public struct EffectiveAnalysis: Sendable, Equatable {
 public enum EffectiveRouting: Sendable, Equatable {
     /// Weight = canary replicas / all replicas behind the Service `<name>`.
     case replicaRatio
-    case gatewayAPI(name: String, namespace: String)
+    /// Weight = the share a router sends to `<name>-canary` (the rest to `<name>-stable`).
+    case router(RouteReference)
+
+    /// The route, when a router splits the traffic.
+    public var route: RouteReference? {
+        if case .router(let r) = self { return r }
+        return nil
+    }
+}
+
+/// The kinds of router Fledge drives; the raw value is the field under `trafficRouting`.
+public enum RouterKind: String, Sendable, CaseIterable {
+    case gatewayAPI, istio, nginx
+
+    /// The kind of the object the user names.
+    public var objectKind: String {
+        switch self {
+        case .gatewayAPI: "HTTPRoute"
+        case .istio: "VirtualService"
+        case .nginx: "Ingress"
+        }
+    }
+}
+
+/// The object a router edits, resolved from `trafficRouting`.
+public struct RouteReference: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var kind: RouterKind
+    public var name: String
+    public var namespace: String
+    /// Istio only: the names of the VirtualService's `http[]` routes to set (empty: every one that routes to both
+    /// Services).
+    public var routes: [String]
+
+    public init(kind: RouterKind, name: String, namespace: String, routes: [String] = []) {
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+        self.routes = routes
+    }
+
+    /// `HTTPRoute shop/web`.
+    public var description: String { "\(kind.objectKind) \(namespace)/\(name)" }
 }
 
 /// One thing wrong with a spec, naming the field (`spec.strategy.canary.steps[2].setWeight`).

@@ -53,6 +53,8 @@ public enum FledgeNames {
     /// On owned Deployments: the hash of the Rollout template they run.
     public static let templateHashAnnotation = "fledge.dev/template-hash"
     public static let fieldManager = "fledge-controller"
+    /// On Rollouts that use a router: the route is sent back to stable before the Rollout goes away.
+    public static let routeFinalizer = "fledge.dev/traffic-routing"
 
     public static func stableDeployment(_ rollout: String) -> String { "\(rollout)-stable" }
     public static func canaryDeployment(_ rollout: String) -> String { "\(rollout)-canary" }

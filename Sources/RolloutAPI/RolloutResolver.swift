@@ -165,20 +165,12 @@ public enum RolloutResolver {
         if service.isEmpty { errors.append(FieldError("\(af).service", "must not be empty")) }
 
         // Traffic routing.
-        var routing = EffectiveRouting.replicaRatio
-        if let r = canary.trafficRouting {
-            let tf = "spec.strategy.canary.trafficRouting"
-            let count = [r.gatewayAPI != nil, r.istio != nil, r.nginx != nil].filter { $0 }.count
-            if count > 1 { errors.append(FieldError(tf, "must name at most one of gatewayAPI, istio, nginx")) }
-            if r.istio != nil { errors.append(FieldError("\(tf).istio", "is not supported yet by this controller; omit trafficRouting for replica-ratio routing")) }
-            if r.nginx != nil { errors.append(FieldError("\(tf).nginx", "is not supported yet by this controller; omit trafficRouting for replica-ratio routing")) }
-            if let g = r.gatewayAPI {
-                if let routeName = g.httpRoute?.name, !routeName.isEmpty {
-                    routing = .gatewayAPI(name: routeName, namespace: g.httpRoute?.namespace ?? rollout.metadata.namespace ?? "default")
-                    errors.append(FieldError("\(tf).gatewayAPI", "is not supported yet by this controller; omit trafficRouting for replica-ratio routing"))
-                } else {
-                    errors.append(FieldError("\(tf).gatewayAPI.httpRoute.name", "required"))
-                }
+        let routing = Self.routing(canary.trafficRouting, namespace: rollout.metadata.namespace ?? "default", &errors)
+        if routing.route != nil {
+            let ports = template[path: ["spec", "containers"]]?.arrayValue?.contains { ($0["ports"]?.arrayValue ?? []).isEmpty == false } ?? false
+            if !ports {
+                errors.append(FieldError("spec.template.spec.containers[].ports",
+                                         "a router sends traffic to the Services \(FledgeNames.stableService(name)) and \(FledgeNames.canaryService(name)), which need a container port"))
             }
         }
 
@@ -193,6 +185,46 @@ public enum RolloutResolver {
                 maxExtensions: maxExtensions, service: service, configuration: configuration),
             routing: routing))
     }
+
+    /// `trafficRouting` resolved: at most one router, its object named. Also used on deletion, where the rest of the
+    /// spec may be invalid but the route must still be restored.
+    public static func routing(_ r: TrafficRouting?, namespace: String, _ errors: inout [FieldError]) -> EffectiveRouting {
+        guard let r else { return .replicaRatio }
+        let tf = "spec.strategy.canary.trafficRouting"
+        let named = [(RouterKind.gatewayAPI, r.gatewayAPI != nil), (.istio, r.istio != nil), (.nginx, r.nginx != nil)].filter(\.1)
+        if named.count > 1 { errors.append(FieldError(tf, "must name at most one of gatewayAPI, istio, nginx")) }
+        if named.isEmpty { errors.append(FieldError(tf, "must name one of gatewayAPI, istio, nginx (omit trafficRouting for replica-ratio routing)")) }
+        var found: RouteReference?
+        if let g = r.gatewayAPI {
+            if let routeName = g.httpRoute?.name, !routeName.isEmpty {
+                found = RouteReference(kind: .gatewayAPI, name: routeName, namespace: nonEmpty(g.httpRoute?.namespace) ?? namespace)
+            } else {
+                errors.append(FieldError("\(tf).gatewayAPI.httpRoute.name", "required"))
+            }
+        }
+        if let i = r.istio {
+            let routes = i.virtualService?.routes ?? []
+            for (n, route) in routes.enumerated() where route.isEmpty {
+                errors.append(FieldError("\(tf).istio.virtualService.routes[\(n)]", "must not be empty"))
+            }
+            if let vs = i.virtualService?.name, !vs.isEmpty {
+                found = RouteReference(kind: .istio, name: vs, namespace: namespace, routes: routes)
+            } else {
+                errors.append(FieldError("\(tf).istio.virtualService.name", "required"))
+            }
+        }
+        if let n = r.nginx {
+            if let ingress = n.ingress, !ingress.isEmpty {
+                found = RouteReference(kind: .nginx, name: ingress, namespace: namespace)
+            } else {
+                errors.append(FieldError("\(tf).nginx.ingress", "required"))
+            }
+        }
+        guard named.count == 1, let found else { return .replicaRatio }
+        return .router(found)
+    }
+
+    private static func nonEmpty(_ s: String?) -> String? { s?.isEmpty == false ? s : nil }
 
     /// The version an image names: its tag, else a digest's first 12 hex digits, else "latest"; made a valid
     /// label value.
