@@ -53,6 +53,8 @@ extension ResourceDescriptor {
     public static let replicaSets = ResourceDescriptor(group: "apps", version: "v1", plural: "replicasets", namespaced: true, kind: "ReplicaSet")
     public static let leases = ResourceDescriptor(group: "coordination.k8s.io", version: "v1", plural: "leases", namespaced: true, kind: "Lease")
     public static let httpRoutes = ResourceDescriptor(group: "gateway.networking.k8s.io", version: "v1", plural: "httproutes", namespaced: true, kind: "HTTPRoute")
+    public static let virtualServices = ResourceDescriptor(group: "networking.istio.io", version: "v1", plural: "virtualservices", namespaced: true, kind: "VirtualService")
+    public static let ingresses = ResourceDescriptor(group: "networking.k8s.io", version: "v1", plural: "ingresses", namespaced: true, kind: "Ingress")
     public static let customResourceDefinitions = ResourceDescriptor(group: "apiextensions.k8s.io", version: "v1",
                                                                      plural: "customresourcedefinitions", namespaced: false,
                                                                      kind: "CustomResourceDefinition")
