@@ -119,11 +119,60 @@ enum BuiltinValidation {
             for (i, c) in (obj[path: ["spec", "containers"]]?.arrayValue ?? []).enumerated() where c["image"] == nil {
                 errors.append(.required("spec.containers[\(i)].image"))
             }
+        case ("networking.k8s.io", "ingresses"):
+            errors += ingressErrors(obj["spec"] ?? [:])
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             errors += CustomResources.validate(obj)
         default:
             break
         }
         return errors
+    }
+
+    /// The real `ValidateIngressSpec` rules the schema cannot express: a rule or a default backend, one backend of
+    /// one kind per path, a port by name or by number, absolute paths for `Exact` and `Prefix`.
+    static func ingressErrors(_ spec: JSONValue) -> [FieldError] {
+        var errors: [FieldError] = []
+        let rules = spec["rules"]?.arrayValue ?? []
+        if let backend = spec["defaultBackend"] {
+            errors += ingressBackendErrors(backend, field: "spec.defaultBackend")
+        } else if rules.isEmpty {
+            errors.append(.invalid("spec", spec["rules"] ?? .null, "either `defaultBackend` or `rules` must be specified"))
+        }
+        for (i, rule) in rules.enumerated() {
+            for (j, path) in (rule[path: ["http", "paths"]]?.arrayValue ?? []).enumerated() {
+                let field = "spec.rules[\(i)].http.paths[\(j)]"
+                let type = path["pathType"]?.stringValue
+                if type == "Exact" || type == "Prefix", let p = path["path"]?.stringValue, !p.hasPrefix("/") {
+                    errors.append(.invalid(field + ".path", .string(p), "must be an absolute path"))
+                }
+                if let backend = path["backend"] { errors += ingressBackendErrors(backend, field: field + ".backend") }
+            }
+        }
+        return errors
+    }
+
+    static func ingressBackendErrors(_ backend: JSONValue, field: String) -> [FieldError] {
+        switch (backend["service"], backend["resource"]) {
+        case (.some, .some):
+            return [.invalid(field, "", "cannot set both resource and service backends")]
+        case (nil, nil):
+            return [.invalid(field, "", "resource or service backend is required")]
+        case (nil, .some):
+            return []
+        case (.some(let service), nil):
+            let name = service[path: ["port", "name"]]?.stringValue ?? ""
+            let number = service[path: ["port", "number"]]?.intValue ?? 0
+            switch (name.isEmpty, number) {
+            case (false, let n) where n != 0:
+                return [.invalid(field, "", "cannot set both port name & port number")]
+            case (true, 0):
+                return [.required(field, "port name or number is required")]
+            case (true, let n) where !(1...65535).contains(n):
+                return [.invalid(field + ".service.port.number", .number(Double(n)), "must be between 1 and 65535, inclusive")]
+            default:
+                return []
+            }
+        }
     }
 }

@@ -21,6 +21,18 @@ public enum BuiltinResources {
          PrinterColumn(name: "Name", type: "string", priority: 1, jsonPath: "#name")]
     }
 
+    /// `kubectl get ingress`: Class, Hosts, Address, Ports (the real server's descriptions).
+    static let ingressColumns: [PrinterColumn] = [
+        PrinterColumn(name: "Class", type: "string",
+                      description: "The name of the IngressClass resource that should be used for additional configuration",
+                      jsonPath: ".spec.ingressClassName"),
+        PrinterColumn(name: "Hosts", type: "string",
+                      description: "Hosts that incoming requests are matched against before the ingress rule", jsonPath: "#ingressHosts"),
+        PrinterColumn(name: "Address", type: "string",
+                      description: "Address is a list containing ingress points for the load-balancer", jsonPath: "#ingressAddress"),
+        PrinterColumn(name: "Ports", type: "string", description: "Ports of TLS configurations that open", jsonPath: "#ingressPorts"),
+    ]
+
     static let rows: [ResourceType] = [
         ResourceType(group: "", versions: ["v1"], resource: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false,
                      shortNames: ["ns"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], hasStatus: true,
@@ -69,6 +81,9 @@ public enum BuiltinResources {
                                PrinterColumn(name: "Current", type: "integer", jsonPath: ".status.replicas|0"),
                                PrinterColumn(name: "Ready", type: "integer", jsonPath: ".status.readyReplicas|0")],
                      schemas: ["v1": BuiltinSchemas.replicaSet]),
+        ResourceType(group: "networking.k8s.io", versions: ["v1"], resource: "ingresses", singular: "ingress", kind: "Ingress",
+                     namespaced: true, shortNames: ["ing"], hasStatus: true, tracksGeneration: true,
+                     columns: ingressColumns, schemas: ["v1": BuiltinSchemas.ingress]),
         ResourceType(group: "coordination.k8s.io", versions: ["v1"], resource: "leases", singular: "lease", kind: "Lease", namespaced: true,
                      columns: [PrinterColumn(name: "Holder", type: "string", jsonPath: ".spec.holderIdentity")],
                      schemas: ["v1": BuiltinSchemas.lease]),

@@ -204,6 +204,47 @@ public enum BuiltinSchemas {
         ]),
     ])
 
+    /// A list replaced as a whole by patches and apply (`x-kubernetes-list-type: atomic`), as Ingress lists are.
+    static func atomicList(_ items: JSONValue) -> JSONValue {
+        var s = arr(items)
+        s["x-kubernetes-list-type"] = "atomic"
+        return s
+    }
+
+    static let ingressBackend = obj([
+        "service": obj([
+            "name": str,
+            "port": ["type": "object", "properties": ["name": str, "number": int], "x-kubernetes-map-type": "atomic"],
+        ], required: ["name"]),
+        "resource": obj(["apiGroup": str, "kind": str, "name": str], required: ["kind", "name"]),
+    ])
+
+    static let httpIngressPath = obj([
+        "path": str,
+        "pathType": ["type": "string", "enum": ["Exact", "ImplementationSpecific", "Prefix"]],
+        "backend": ingressBackend,
+    ], required: ["pathType", "backend"])
+
+    public static let ingress = topLevel([
+        "spec": obj([
+            "ingressClassName": str,
+            "defaultBackend": ingressBackend,
+            "tls": atomicList(obj(["hosts": atomicList(str), "secretName": str])),
+            "rules": atomicList(obj([
+                "host": str,
+                "http": obj(["paths": atomicList(httpIngressPath)], required: ["paths"]),
+            ])),
+        ]),
+        "status": obj([
+            "loadBalancer": obj([
+                "ingress": atomicList(obj([
+                    "ip": str, "hostname": str,
+                    "ports": atomicList(obj(["port": int, "protocol": str, "error": str], required: ["port", "protocol"])),
+                ])),
+            ]),
+        ]),
+    ])
+
     static let policyRule = obj([
         "verbs": arr(str), "apiGroups": arr(str), "resources": arr(str), "resourceNames": arr(str), "nonResourceURLs": arr(str),
     ], required: ["verbs"])

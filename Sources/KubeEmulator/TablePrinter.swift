@@ -107,6 +107,18 @@ enum TablePrinter {
                 return "\(port)\(node)/\(p["protocol"]?.stringValue ?? "TCP")"
             }
             return .string(ports.isEmpty ? "<none>" : ports.joined(separator: ","))
+        case "#ingressHosts":
+            return .string(ingressHosts(object[path: ["spec", "rules"]]?.arrayValue ?? []))
+        case "#ingressAddress":
+            // A sorted set of IPs (else hostnames), unclipped: the server prints as for `-o wide`.
+            let addresses = (object[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? []).compactMap { lb -> String? in
+                if let ip = lb["ip"]?.stringValue, !ip.isEmpty { return ip }
+                if let host = lb["hostname"]?.stringValue, !host.isEmpty { return host }
+                return nil
+            }
+            return .string(Set(addresses).sorted().joined(separator: ","))
+        case "#ingressPorts":
+            return (object[path: ["spec", "tls"]]?.arrayValue ?? []).isEmpty ? "80" : "80, 443"
         case "#name":
             return object["metadata"]?["name"] ?? ""
         case "#eventLastSeen":
@@ -137,6 +149,20 @@ enum TablePrinter {
         case "date": return custom ? (first.stringValue.map { .string(humanAge($0)) } ?? .null) : first
         default: return .string(JSONPathColumn.text(first))
         }
+    }
+
+    /// The Hosts cell of an Ingress: the first three rule hosts, `+ N more...` past them, `*` when no rule names one.
+    static func ingressHosts(_ rules: [JSONValue]) -> String {
+        let limit = 3
+        var hosts: [String] = []
+        var more = false
+        for rule in rules {
+            if hosts.count == limit { more = true }
+            if !more, let host = rule["host"]?.stringValue, !host.isEmpty { hosts.append(host) }
+        }
+        if hosts.isEmpty { return "*" }
+        let shown = hosts.joined(separator: ",")
+        return more ? "\(shown) + \(rules.count - limit) more..." : shown
     }
 
     /// `5s`, `3m`, `2d4h` like the real server's `HumanDuration`.
