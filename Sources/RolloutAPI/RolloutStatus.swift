@@ -68,6 +68,9 @@ public enum RolloutConditionType: String, Sendable, CaseIterable {
     case paused = "Paused"
     case completed = "Completed"
     case invalidSpec = "InvalidSpec"
+    /// With a router: True while the route carries the weights the controller set; False (RouteNotFound,
+    /// RouteUnusable) when it cannot.
+    case trafficRouted = "TrafficRouted"
 }
 
 /// Where the in-flight canary is: timestamps are RFC 3339 strings, as everywhere in the API.

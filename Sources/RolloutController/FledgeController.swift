@@ -27,7 +27,7 @@ public final class FledgeController: Sendable {
     private let source: any AnalysisMetricsSource
 
     public init(client: KubeClient, options: FledgeControllerOptions, metricsSource: any AnalysisMetricsSource,
-                metrics: ControllerMetrics = ControllerMetrics(), logger: Logger) {
+                metrics: ControllerMetrics = ControllerMetrics(), routers: TrafficRouterRegistry? = nil, logger: Logger) {
         let scopes: [String?] = options.namespaces.isEmpty ? [nil] : options.namespaces.map { Optional($0) }
         let selector = FledgeNames.rolloutLabel
         var rolloutInformers: [String?: Informer<KubeListerWatcher<Rollout>>] = [:]
@@ -54,7 +54,8 @@ public final class FledgeController: Sendable {
             rollouts: { key in rolloutStores[all ? nil : key.namespace]?.get(key) },
             deployments: { ns, name in deploymentStores[all ? nil : ns]?.get(namespace: ns, name: name) },
             services: { ns, name in serviceStores[all ? nil : ns]?.get(namespace: ns, name: name) },
-            applier: PlanApplier(client: client, logger: logger),
+            applier: PlanApplier(client: client, routers: routers ?? .standard(client: client, fieldManager: FledgeNames.fieldManager),
+                                 logger: logger),
             runner: AnalysisRunner(source: metricsSource, logger: logger),
             defaults: options.defaults, metrics: metrics, logger: logger)
         controller = Controller(name: "rollouts", reconciler: reconciler, workers: options.workers, metrics: metrics, logger: logger)

@@ -96,12 +96,16 @@ public struct PlanInput: Sendable {
     public var canary: DeploymentObservation?
     /// Names of the Services that exist and are owned by the Rollout.
     public var services: Set<String>
+    /// With a router: the route as read before this reconcile (nil without a router).
+    public var route: RouteObservation?
     public var now: Date
     /// Set on the second planner call of a reconcile, after the reconciler ran the interval the first call asked for.
     public var interval: IntervalResult?
 
     public init(rollout: Rollout, defaults: RolloutDefaults = RolloutDefaults(), stable: DeploymentObservation? = nil,
-                canary: DeploymentObservation? = nil, services: Set<String> = [], now: Date, interval: IntervalResult? = nil) {
+                canary: DeploymentObservation? = nil, services: Set<String> = [], route: RouteObservation? = nil, now: Date,
+                interval: IntervalResult? = nil) {
+        self.route = route
         self.rollout = rollout
         self.defaults = defaults
         self.stable = stable

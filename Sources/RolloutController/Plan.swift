@@ -8,6 +8,8 @@ public struct Plan: Sendable, Equatable {
     public var deployments: [DeploymentIntent] = []
     /// Owned Services to create.
     public var services: [ServiceIntent] = []
+    /// With a router: the canary weight the route must carry (nil: leave the route as it is).
+    public var routeWeight: Int?
     /// The status to write (compared with the current one by the applier: unchanged means no write).
     public var status: RolloutStatus
     public var events: [PlannedEvent] = []

@@ -12,14 +12,25 @@ public struct PlanApplier: Sendable {
     public let fieldManager: String
     /// Told of every write, so the reconciler can wait for the cache to see it.
     public let writes: StaleCacheGuard
+    /// The routers that set weights on routes, by kind.
+    public let routers: TrafficRouterRegistry
     let logger: Logger
 
     public init(client: KubeClient, fieldManager: String = FledgeNames.fieldManager, writes: StaleCacheGuard = StaleCacheGuard(),
-                logger: Logger) {
+                routers: TrafficRouterRegistry = TrafficRouterRegistry(), logger: Logger) {
         self.client = client
         self.fieldManager = fieldManager
         self.writes = writes
+        self.routers = routers
         self.logger = logger
+    }
+
+    /// What the router for `rollout` works on (nil without a router).
+    public static func routeTarget(_ route: RouteReference?, rollout: Rollout) -> RouteTarget? {
+        guard let route else { return nil }
+        let owner = OwnerReference(apiVersion: Rollout.descriptor.apiVersion, kind: "Rollout", name: rollout.metadata.name ?? "",
+                                   uid: rollout.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
+        return RouteTarget(route: route, rollout: rollout.metadata.name ?? "", namespace: rollout.metadata.namespace ?? "default", owner: owner)
     }
 
     static func key(_ kind: String, _ namespace: String, _ name: String) -> String { "\(kind)/\(namespace)/\(name)" }
@@ -28,6 +39,7 @@ public struct PlanApplier: Sendable {
     public struct Report: Sendable, Equatable {
         public var deploymentWrites = 0
         public var serviceCreates = 0
+        public var routeWrites = 0
         public var events = 0
         public var statusWritten = false
     }
@@ -38,6 +50,12 @@ public struct PlanApplier: Sendable {
         let namespace = rollout.metadata.namespace ?? "default"
         let name = rollout.metadata.name ?? ""
         if let e = effective {
+            // The route first: the planner moved it only where the Deployments observed allow.
+            if let weight = plan.routeWeight, let current = input.route?.weights, !current.isAt(weight),
+               let target = Self.routeTarget(e.routing.route, rollout: rollout), let router = routers.router(for: target.route.kind) {
+                _ = try await router.setWeight(weight, on: target)
+                report.routeWrites += 1
+            }
             for intent in plan.deployments {
                 let observed = intent.track == .stable ? input.stable : input.canary
                 let deploymentName = intent.track == .stable ? FledgeNames.stableDeployment(name) : FledgeNames.canaryDeployment(name)

@@ -122,10 +122,12 @@ struct Planning {
         stepIndex = e.steps.count
         weight = 0
         plan.deployments.append(DeploymentIntent(track: .stable, replicas: e.replicas, run: template(.stable)))
+        if routed { plan.routeWeight = 0 }
         if let canary = input.canary, canary.specReplicas > 0 {
-            // An abandoned canary keeps serving until stable is back at full size, so capacity never drops to 0.
+            // An abandoned canary keeps serving until stable is back at full size (and, with a router, until the
+            // route sends it nothing), so capacity never drops to 0.
             let stableBack = input.stable?.isSettled(replicas: e.replicas, hash: e.templateHash) ?? false
-            if stableBack {
+            if stableBack && routeReleased {
                 plan.deployments.append(.scale(.canary, to: 0))
             } else {
                 plan.wake(after: .seconds(1))
@@ -190,8 +192,7 @@ struct Planning {
         }
 
         if let aborted = progress.aborted {
-            plan.deployments.append(.scale(.stable, to: e.replicas))
-            if (input.canary?.specReplicas ?? 0) > 0 { plan.deployments.append(.scale(.canary, to: 0)) }
+            retreat()
             weight = 0
             phase = .degraded
             failure = aborted.reason
@@ -205,6 +206,10 @@ struct Planning {
             message = "paused (spec.paused) at step \(stepIndex) of \(e.steps.count), canary weight \(weight)%"
             // An analysis interval never spans a pause: the next one starts when the Rollout resumes.
             progress.analysis?.lastIntervalEnd = nil
+            return
+        }
+        if routed, let problem = input.route?.problem {
+            holdForRoute(problem)
             return
         }
         walkSteps()
@@ -251,8 +256,7 @@ struct Planning {
         progress.aborted = AbortRecord(reason: reason, message: text, time: Timestamps.seconds(now))
         progress.hold = nil
         plan.events.append(PlannedEvent(kind, reason == "Aborted" ? "Aborted" : "RolledBack", text))
-        plan.deployments.append(.scale(.stable, to: e.replicas))
-        plan.deployments.append(.scale(.canary, to: 0))
+        retreat()
         weight = 0
         phase = .degraded
         failure = reason
@@ -286,10 +290,13 @@ struct Planning {
         progress.analysis?.stepIntervals = nil
     }
 
-    var split: ReplicaSplit { ReplicaSplit.forWeight(weight, total: e.replicas) }
+    /// The replicas per track at the current weight: a ratio of the pods without a router; with one, stable keeps
+    /// every pod and the canary is sized for its share.
+    var split: ReplicaSplit { routed ? routedSplit : ReplicaSplit.forWeight(weight, total: e.replicas) }
 
     /// The canary runs its share of the pods and is available; stable has scaled to its share.
     var splitSettled: Bool {
+        if routed { return routedSplitSettled }
         let s = split
         let canaryOK = s.canary == 0 || (input.canary?.isSettled(replicas: s.canary, hash: e.templateHash) ?? false)
         let stableOK = s.stable == 0 ? (input.stable?.specReplicas ?? 0) == 0
@@ -300,6 +307,7 @@ struct Planning {
     /// Keeps the Deployments at the split of the current weight; stable shrinks only once the canary's new pods
     /// are available, so capacity never dips.
     mutating func holdCurrentSplit() {
+        if routed { return holdRoutedSplit() }
         let s = split
         plan.deployments.append(DeploymentIntent(track: .canary, replicas: s.canary, run: template(.canary)))
         let canaryReady = input.canary?.available(running: e.templateHash) ?? 0
@@ -525,7 +533,9 @@ struct Planning {
         stepIndex = e.steps.count
         weight = 100
         plan.deployments.append(DeploymentIntent(track: .stable, replicas: e.replicas, run: template(.stable)))
-        if input.stable?.isSettled(replicas: e.replicas, hash: e.templateHash) == true {
+        let stableSettled = input.stable?.isSettled(replicas: e.replicas, hash: e.templateHash) == true
+        if routed, !releaseRouteAfterPromotion(stableSettled: stableSettled) { return }
+        if stableSettled {
             if (input.canary?.specReplicas ?? 0) > 0 { plan.deployments.append(.scale(.canary, to: 0)) }
             let previous = old.stableVersion ?? "?"
             status.stableTemplateHash = e.templateHash
@@ -597,8 +607,12 @@ struct Planning {
         status.message = message
         status.currentStepIndex = stepIndex
         status.canaryWeight = weight
-        status.actualCanaryWeight = completed || canaryHash == nil ? 0
-            : ReplicaSplit.actualWeight(canary: canaryAvailable, stable: stableAvailable) ?? 0
+        if routed {
+            status.actualCanaryWeight = routeAfter.map(Double.init)
+        } else {
+            status.actualCanaryWeight = completed || canaryHash == nil ? 0
+                : ReplicaSplit.actualWeight(canary: canaryAvailable, stable: stableAvailable) ?? 0
+        }
         if canaryHash != nil, !completed {
             status.canary = progress
         } else {
@@ -606,6 +620,7 @@ struct Planning {
         }
         var c = StatusConditions(conditions: status.conditions ?? [], now: now, generation: status.observedGeneration)
         c.remove(.invalidSpec)
+        reportRoute(&c)
         let total = stableAvailable + canaryAvailable
         let needed = max(1, e.replicas * 3 / 4)
         c.set(.available, e.replicas == 0 || total >= needed, reason: total >= needed ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",

@@ -1,6 +1,7 @@
 import CanaryAnalysis
 import Foundation
 import Kube
+import KubeJSON
 import KubeRuntime
 import Logging
 import RolloutAPI
@@ -44,7 +45,13 @@ public struct RolloutReconciler: Reconciler {
 
     func reconcileTraced(_ key: ObjectKey) async throws -> ReconcileResult {
         let namespace = key.namespace ?? "default"
-        guard let rollout = rollouts(key), rollout.metadata.deletionTimestamp == nil else {
+        guard let rollout = rollouts(key) else {
+            metrics.forget(namespace: namespace, name: key.name)
+            return .done
+        }
+        let finalizers = rollout.metadata.finalizers ?? []
+        if rollout.metadata.deletionTimestamp != nil {
+            if finalizers.contains(FledgeNames.routeFinalizer) { try await finalize(rollout) }
             metrics.forget(namespace: namespace, name: key.name)
             return .done
         }
@@ -65,6 +72,21 @@ public struct RolloutReconciler: Reconciler {
             }
         }
         if stale { return .requeue(after: .milliseconds(50)) }
+        // The route (read, not cached: nothing else watches it), and the finalizer that restores it on deletion.
+        var ignored: [FieldError] = []
+        let route = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting, namespace: namespace, &ignored).route
+        if (route != nil) != finalizers.contains(FledgeNames.routeFinalizer) {
+            try await setRouteFinalizer(route != nil, on: rollout)
+            return .requeue(after: .milliseconds(50))
+        }
+        var routeObservation: RouteObservation?
+        if let target = PlanApplier.routeTarget(route, rollout: rollout) {
+            if let router = applier.routers.router(for: target.route.kind) {
+                routeObservation = try await router.read(target)
+            } else {
+                routeObservation = .unusable("this controller has no \(target.route.kind.rawValue) router")
+            }
+        }
         let owned: (String) -> Bool = { name in
             services(namespace, name)?.metadata.ownerReferences?.contains { $0.uid == uid } ?? false
         }
@@ -74,7 +96,7 @@ public struct RolloutReconciler: Reconciler {
             stable: stable.map { DeploymentObservation($0, rolloutUID: uid) },
             canary: canary.map { DeploymentObservation($0, rolloutUID: uid) },
             services: Set(serviceNames.filter { services(namespace, $0) != nil && owned($0) }),
-            now: now())
+            route: routeObservation, now: now())
         var plan = RolloutPlanner.plan(input)
         let effective = plan.effective
         if let request = plan.interval, let effective {
@@ -98,6 +120,33 @@ public struct RolloutReconciler: Reconciler {
             ])
         }
         return plan.requeueAfter.map { .requeue(after: $0) } ?? .done
+    }
+}
+
+extension RolloutReconciler {
+    /// Adds or removes the route finalizer: one merge patch of the whole list, guarded by the resourceVersion.
+    func setRouteFinalizer(_ present: Bool, on rollout: Rollout) async throws {
+        var list = (rollout.metadata.finalizers ?? []).filter { $0 != FledgeNames.routeFinalizer }
+        if present { list.append(FledgeNames.routeFinalizer) }
+        let namespace = rollout.metadata.namespace ?? "default", name = rollout.metadata.name ?? ""
+        let patch: JSONValue = ["metadata": ["resourceVersion": .string(rollout.metadata.resourceVersion ?? ""),
+                                             "finalizers": .array(list.map { .string($0) })]]
+        let written: DynamicObject = try await applier.client.patch(
+            .rollouts, name: name, namespace: namespace, .merge(patch), options: WriteOptions(fieldManager: applier.fieldManager))
+        applier.remember("rollouts", namespace, name, rollout.metadata.resourceVersion ?? "", written)
+    }
+
+    /// The Rollout is being deleted: the route sends everything to stable, then the finalizer goes. A route that is
+    /// missing or unusable has nothing to restore; a failure to write it is retried (the finalizer stays).
+    func finalize(_ rollout: Rollout) async throws {
+        var ignored: [FieldError] = []
+        let routing = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting,
+                                              namespace: rollout.metadata.namespace ?? "default", &ignored)
+        if let target = PlanApplier.routeTarget(routing.route, rollout: rollout), let router = applier.routers.router(for: target.route.kind) {
+            try await router.cleanUp(target)
+            logger.info("route restored to stable before deletion", metadata: ["rollout": "\(rollout.metadata.namespace ?? "")/\(rollout.metadata.name ?? "")", "route": "\(target.route)"])
+        }
+        try await setRouteFinalizer(false, on: rollout)
     }
 }
 

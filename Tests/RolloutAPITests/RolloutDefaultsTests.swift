@@ -6,6 +6,26 @@ import RolloutAPI
 import Testing
 
 @Suite struct RolloutDefaultsTests {
+    @Test func eachRouterResolvesToTheObjectItNames() throws {
+        func routed(_ r: TrafficRouting) throws -> EffectiveRouting {
+            try resolved(validRollout {
+                $0.canary.trafficRouting = r
+                $0.template = .object(["metadata": ["labels": ["app": "shop"]],
+                                       "spec": ["containers": [["name": "shop", "image": "ghcr.io/fledge-dev/shop:1.0.0",
+                                                                "ports": [["containerPort": 8080]]]]]])
+            }).routing
+        }
+        let namespace = validRollout().metadata.namespace ?? "default"
+        #expect(try routed(TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "web"))))
+                == .router(RouteReference(kind: .gatewayAPI, name: "web", namespace: namespace)))
+        #expect(try routed(TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "web", namespace: "edge"))))
+                == .router(RouteReference(kind: .gatewayAPI, name: "web", namespace: "edge")))
+        #expect(try routed(TrafficRouting(istio: IstioRouting(virtualService: VirtualServiceRef(name: "vs", routes: ["primary"]))))
+                == .router(RouteReference(kind: .istio, name: "vs", namespace: namespace, routes: ["primary"])))
+        #expect(try routed(TrafficRouting(nginx: NginxRouting(ingress: "shop"))) == .router(RouteReference(kind: .nginx, name: "shop", namespace: namespace)))
+        #expect(RouteReference(kind: .gatewayAPI, name: "web", namespace: "edge").description == "HTTPRoute edge/web")
+    }
+
     @Test func noStepsGiveTheSevenDefaultSteps() throws {
         let e = try resolved(validRollout())
         #expect(e.steps == [

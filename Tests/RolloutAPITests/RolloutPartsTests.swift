@@ -89,7 +89,7 @@ import Testing
         #expect(FledgeNames.canaryService("shop") == "shop-canary")
         #expect(Track.allCases.map(\.rawValue) == ["stable", "canary"])
         #expect(RolloutPhase.allCases.map(\.rawValue) == ["Healthy", "Progressing", "Paused", "Degraded"])
-        #expect(RolloutConditionType.allCases.map(\.rawValue) == ["Available", "Progressing", "Paused", "Completed", "InvalidSpec"])
+        #expect(RolloutConditionType.allCases.map(\.rawValue) == ["Available", "Progressing", "Paused", "Completed", "InvalidSpec", "TrafficRouted"])
     }
 }
 

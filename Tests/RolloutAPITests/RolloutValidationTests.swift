@@ -123,21 +123,28 @@ let malformedRollouts: [MalformedRollout] = [
         $0.analysis.checks = [QueryCheck(name: "orders", query: "sum(orders)", min: 1, tolerance: 0.1)]
     },
     .init("empty service", ["\(a).service"]) { $0.analysis.service = "" },
-    .init("istio routing", ["\(routing).istio"]) {
-        $0.canary.trafficRouting = TrafficRouting(istio: IstioRouting(virtualService: VirtualServiceRef(name: "shop", routes: ["primary"])))
+    .init("istio without a virtualService name", ["\(routing).istio.virtualService.name"]) {
+        $0.canary.trafficRouting = TrafficRouting(istio: IstioRouting(virtualService: VirtualServiceRef(routes: ["primary"])))
     },
-    .init("nginx routing", ["\(routing).nginx"]) {
-        $0.canary.trafficRouting = TrafficRouting(nginx: NginxRouting(ingress: "shop"))
+    .init("istio with an empty route name (and no port)", ["\(routing).istio.virtualService.routes[1]", "spec.template.spec.containers[].ports"]) {
+        $0.canary.trafficRouting = TrafficRouting(istio: IstioRouting(virtualService: VirtualServiceRef(name: "shop", routes: ["primary", ""])))
     },
-    .init("two routers", [routing, "\(routing).nginx", "\(routing).gatewayAPI"]) {
+    .init("nginx without an ingress", ["\(routing).nginx.ingress"]) {
+        $0.canary.trafficRouting = TrafficRouting(nginx: NginxRouting())
+    },
+    .init("two routers", [routing]) {
         $0.canary.trafficRouting = TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "shop")),
                                                   nginx: NginxRouting(ingress: "shop"))
+    },
+    .init("trafficRouting naming no router", [routing]) {
+        $0.canary.trafficRouting = TrafficRouting()
     },
     .init("gatewayAPI without name", ["\(routing).gatewayAPI.httpRoute.name"]) {
         $0.canary.trafficRouting = TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(namespace: "gw")))
     },
-    .init("gatewayAPI (not supported yet)", ["\(routing).gatewayAPI"]) {
+    .init("a router without a container port", ["spec.template.spec.containers[].ports"]) {
         $0.canary.trafficRouting = TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "shop")))
+        $0.template = podTemplate()
     },
     .init("wrong-typed spec from JSON", ["spec.replicas"]) {
         try rollout(json: #"{"metadata": {"name": "shop"}, "spec": {"replicas": "three", "selector": {"matchLabels": {"app": "shop"}}}}"#)
@@ -185,7 +192,7 @@ let malformedRollouts: [MalformedRollout] = [
         #expect(errorFields(r) == [
             "spec.replicas", "spec.progressDeadlineSeconds",
             "\(steps)[0].setWeight", "\(steps)[1].pause.duration", "\(steps)[2]",
-            "\(a).onInconclusive", "\(a).alpha", "\(routing).istio",
+            "\(a).onInconclusive", "\(a).alpha", "\(routing).istio.virtualService.name",
         ])
     }
 

@@ -41,11 +41,12 @@ func analysisSpec(interval: String = "1m", warmup: String = "30s", lag: String =
 /// A Rollout `shop-ns/shop` running image tag `tag`.
 func makeRollout(tag: String = "1.0.0", replicas: Int = 4, steps: [RolloutStep]? = [.weight(50), .weight(100)],
                  analysis: AnalysisSpec? = analysisSpec(), paused: Bool? = nil, progressDeadlineSeconds: Int? = nil,
-                 ports: Bool = true, generation: Int = 1, status: RolloutStatus? = nil, action: String? = nil) -> Rollout {
+                 ports: Bool = true, generation: Int = 1, status: RolloutStatus? = nil, action: String? = nil,
+                 routing: TrafficRouting? = nil) -> Rollout {
     let spec = RolloutSpec(
         replicas: replicas, selector: LabelSelector(matchLabels: ["app": "shop"]),
         template: podTemplate(tag: tag, ports: ports), paused: paused, progressDeadlineSeconds: progressDeadlineSeconds,
-        strategy: RolloutStrategy(canary: CanaryStrategy(steps: steps, analysis: analysis)))
+        strategy: RolloutStrategy(canary: CanaryStrategy(steps: steps, analysis: analysis, trafficRouting: routing)))
     var metadata = ObjectMeta(name: Fixture.name, namespace: Fixture.namespace)
     metadata.uid = Fixture.uid
     metadata.generation = generation
@@ -129,6 +130,10 @@ struct World {
     var stable: DeploymentObservation?
     var canary: DeploymentObservation?
     var services: Set<String> = []
+    /// With a router: the route as the next reconcile reads it (a plan's weight is written to every split).
+    var route: RouteObservation?
+    /// Every weight written to the route, in order.
+    var routeWrites: [Int] = []
     /// Samples consumed by `.observe` requests, in order (none left: no data).
     var samples: [TrafficSample] = []
     var baseline = Traffic.baseline
@@ -164,7 +169,7 @@ struct World {
     var step: Int? { rollout.status?.currentStepIndex }
 
     func input(at now: Date) -> PlanInput {
-        PlanInput(rollout: rollout, stable: stable, canary: canary, services: services, now: now)
+        PlanInput(rollout: rollout, stable: stable, canary: canary, services: services, route: route, now: now)
     }
 
     /// One reconcile at `now`; returns the final plan.
@@ -197,6 +202,10 @@ struct World {
         rollout.status = plan.status
         events += plan.events
         for s in plan.services { services.insert(s.name) }
+        if let w = plan.routeWeight, let current = route?.weights, !current.isAt(w) {
+            route = .weights(RouteWeights(canary: current.canary.map { _ in w }))
+            routeWrites.append(w)
+        }
         for intent in plan.deployments {
             let track = intent.track
             var d = (track == .stable ? stable : canary)

@@ -1,0 +1,151 @@
+import Foundation
+import Kube
+import RolloutAPI
+
+/// The planner with a router: traffic follows the route's weights, not the replica ratio.
+///
+/// Order is everything: the canary is scaled up before the route sends it more; the route sends it less before
+/// it is scaled down; after promotion, stable runs the new template and is available before the route returns
+/// everything to it. Each "before" is decided from what the previous reconcile wrote and this one observed, so a
+/// controller killed between two writes resumes in order.
+extension Planning {
+    /// A router splits the traffic.
+    var routed: Bool { e.routing.route != nil }
+
+    /// The canary's share the route sends now (0 when the route is gone; nil when unknown, or without a router).
+    var routeShare: Int? { input.route?.canaryShare }
+
+    /// The route sends the canary nothing (always true without a router).
+    var routeReleased: Bool { !routed || routeShare == 0 }
+
+    /// The canary weight the route carries once this plan is applied (nil: unknown).
+    var routeAfter: Int? {
+        switch input.route {
+        case .weights(let w)?: plan.routeWeight ?? w.highest
+        case .notFound?: 0
+        case .unusable?, nil: nil
+        }
+    }
+
+    /// Canary pods for a share of the traffic: ceil(weight × replicas), at least 1 while the share is above 0.
+    func canaryReplicas(forShare share: Int) -> Int {
+        guard share > 0, e.replicas > 0 else { return 0 }
+        if share >= 100 { return e.replicas }
+        return max(1, Int((Double(e.replicas) * Double(share) / 100).rounded(.up)))
+    }
+
+    /// The canary's current size, if it runs this template.
+    var currentCanaryReplicas: Int {
+        input.canary?.templateHash == e.templateHash ? (input.canary?.specReplicas ?? 0) : 0
+    }
+
+    /// Stable keeps every replica until promotion; the canary is sized for the larger of the step's weight and
+    /// what the route sends it now (kept as it is while the route cannot be read).
+    var routedSplit: ReplicaSplit {
+        let forRoute = routeShare.map { canaryReplicas(forShare: $0) } ?? currentCanaryReplicas
+        return ReplicaSplit(canary: max(canaryReplicas(forShare: weight), forRoute), stable: e.replicas)
+    }
+
+    /// The canary's pods for the weight are available.
+    var canaryReadyForWeight: Bool {
+        let needed = canaryReplicas(forShare: weight)
+        guard needed > 0 else { return true }
+        guard let canary = input.canary, canary.observedGeneration >= canary.generation else { return false }
+        return canary.available(running: e.templateHash) >= needed
+    }
+
+    /// The canary is sized and available, stable serves, and the route was read carrying the weight (so every
+    /// weight is set on the route, and seen there, before the step counts as done).
+    var routedSplitSettled: Bool {
+        let sized = (input.canary?.specReplicas ?? 0) == routedSplit.canary
+        let stableServes = (input.stable?.availableReplicas ?? 0) >= 1
+        return canaryReadyForWeight && sized && stableServes && input.route?.weights?.isAt(weight) == true
+    }
+
+    /// Sizes the canary, keeps stable whole, and moves the route to the weight only once the canary can take it
+    /// (down at once: less traffic never needs to wait).
+    mutating func holdRoutedSplit() {
+        plan.deployments.append(DeploymentIntent(track: .canary, replicas: routedSplit.canary, run: template(.canary)))
+        plan.deployments.append(.scale(.stable, to: e.replicas))
+        // An earlier step of this same pass may already have moved it: start from there.
+        plan.routeWeight = canaryReadyForWeight ? weight : min(weight, routeAfter ?? 0)
+        // Nothing watches the route: look again soon to see the weight just written, or the next move.
+        if let written = plan.routeWeight, input.route?.weights?.isAt(written) == false {
+            plan.wake(after: .milliseconds(200))
+        } else if routeAfter != weight || (input.canary?.specReplicas ?? 0) != routedSplit.canary {
+            plan.wake(after: .seconds(1))
+        }
+    }
+
+    /// Stable at full size, the route to 0; the canary scaled to 0 once the route sends it nothing.
+    mutating func retreat() {
+        plan.deployments.append(.scale(.stable, to: e.replicas))
+        guard routed else {
+            plan.deployments.append(.scale(.canary, to: 0))
+            return
+        }
+        plan.routeWeight = 0
+        if routeShare == 0 {
+            plan.deployments.append(.scale(.canary, to: 0))
+        } else {
+            plan.wake(after: .seconds(1))
+        }
+    }
+
+    /// The route cannot be used: hold everything where it is (no step moves, no analysis interval spans the
+    /// outage) and look again. The condition and Event are set by `reportRoute`.
+    mutating func holdForRoute(_ problem: String) {
+        plan.deployments.append(DeploymentIntent(track: .canary, replicas: routedSplit.canary, run: template(.canary)))
+        plan.deployments.append(.scale(.stable, to: e.replicas))
+        progress.analysis?.lastIntervalEnd = nil
+        phase = .degraded
+        failure = "RouteUnavailable"
+        message = "step \(stepIndex) held at weight \(weight)%: \(problem)"
+        plan.wake(after: .seconds(10))
+    }
+
+    /// After the last step: the route returns to stable only once stable runs the new template and is available;
+    /// the canary keeps its pods for the route's share until then. True when the promotion may complete.
+    mutating func releaseRouteAfterPromotion(stableSettled: Bool) -> Bool {
+        let keep = routeShare.map { canaryReplicas(forShare: $0) } ?? currentCanaryReplicas
+        guard stableSettled else {
+            plan.deployments.append(.scale(.canary, to: keep))
+            return true
+        }
+        plan.routeWeight = 0
+        if routeShare == 0 { return true }
+        plan.deployments.append(.scale(.canary, to: keep))
+        phase = .progressing
+        message = input.route?.problem.map { "promoting \(e.version): stable is ready but the route cannot be used: \($0)" }
+            ?? "promoting \(e.version): stable is ready; sending all traffic back to \(FledgeNames.stableService(name))"
+        plan.wake(after: .seconds(routeShare == nil ? 10 : 1))
+        return false
+    }
+
+    /// The TrafficRouted condition, and Events when the route stops being usable or was changed by someone else.
+    mutating func reportRoute(_ c: inout StatusConditions) {
+        guard let route = e.routing.route, let observed = input.route else {
+            c.remove(.trafficRouted)
+            return
+        }
+        let before = old.condition(.trafficRouted)
+        if let problem = observed.problem {
+            let reason = if case .notFound = observed { "RouteNotFound" } else { "RouteUnusable" }
+            c.set(.trafficRouted, false, reason: reason, message: problem)
+            if before?.status != "False" || before?.message != problem {
+                plan.events.append(PlannedEvent(.warning, "TrafficRoutingFailed", problem))
+            }
+            return
+        }
+        let share = routeAfter ?? 0
+        c.set(.trafficRouted, true, reason: "WeightsSet",
+              message: "\(route) sends \(share)% to \(FledgeNames.canaryService(name)) and the rest to \(FledgeNames.stableService(name))")
+        // Drift: the route is not where this controller left it, nor where it is going.
+        if before?.status == "True", let weights = observed.weights, let last = old.actualCanaryWeight.map({ Int($0.rounded()) }),
+           !weights.isAt(last), let target = plan.routeWeight, !weights.isAt(target) {
+            let found = weights.canary.map { "\($0)%" }.joined(separator: ", ")
+            plan.events.append(PlannedEvent(.warning, "TrafficDrift",
+                                            "\(route) was changed outside Fledge: it sent \(found) to the canary where \(last)% was set; set back to \(target)%"))
+        }
+    }
+}
