@@ -11,7 +11,9 @@ import RolloutAPI
 /// the canary Service instead. It is written by server-side apply with force, so every write also repairs an edited
 /// copy; the user's Ingress is only ever read.
 public struct NginxRouter: TrafficRouter {
+    /// `"true"` makes an Ingress a canary of the Ingress for the same host and path.
     public static let canaryAnnotation = "nginx.ingress.kubernetes.io/canary"
+    /// The canary's share, a whole number from 0 to 100.
     public static let canaryWeightAnnotation = "nginx.ingress.kubernetes.io/canary-weight"
     /// The class annotation older Ingresses use instead of `spec.ingressClassName`; copied when the user's has it.
     public static let ingressClassAnnotation = "kubernetes.io/ingress.class"
