@@ -138,8 +138,8 @@ expect "Deployment fledge-system/fledge-controller: 2 replicas of ghcr.io/fledge
   "2 ghcr.io/fledge-dev/fledge-controller:0.1.0 fledge-controller" \
   k get deployment fledge-controller -n fledge-system \
     -o 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.serviceAccountName}'
-expect "ClusterRole fledge-controller: 7 rules, labelled app.kubernetes.io/part-of=fledge" \
-  "7 fledge" \
+expect "ClusterRole fledge-controller: 10 rules, labelled app.kubernetes.io/part-of=fledge" \
+  "10 fledge" \
   k get clusterrole fledge-controller -o 'go-template={{len .rules}} {{index .metadata.labels "app.kubernetes.io/part-of"}}'
 bound_subjects() {
   k get clusterrolebinding fledge-controller -o 'jsonpath={.subjects[0].namespace}/{.subjects[0].name} ' &&
