@@ -85,6 +85,11 @@ public struct RolloutView: Sendable {
             field("Step", position)
         }
         field("Weight", "set \(status?.canaryWeight.map { "\($0)%" } ?? "-"), actual \(status?.actualCanaryWeight.map(Self.percent) ?? "-")")
+        if let routed = status?.condition(.trafficRouted) {
+            // With a router the actual weight is the one read back from the route: say which, and whether it works.
+            let text = routed.message ?? ""
+            field("Traffic", routed.status == "True" ? text : style.red("\(routed.reason ?? "RouteUnavailable"): \(text)"))
+        }
         field("Stable", track(version: status?.stableVersion, hash: status?.stableTemplateHash, deployment: stable))
         field("Canary", inProgress
               ? track(version: status?.canaryVersion, hash: status?.canaryTemplateHash, deployment: canary)

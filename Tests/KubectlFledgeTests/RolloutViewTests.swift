@@ -93,6 +93,16 @@ struct RolloutViewTests {
         #expect(lines.contains("Analysis  no decision yet"))
     }
 
+    @Test func withARouterShowsWhatTheRouteSendsOrWhyItCannot() {
+        var status = Sample.canaryStatus(step: 1)
+        status.conditions = [Condition(type: "TrafficRouted", status: "True", reason: "WeightsSet",
+                                       message: "HTTPRoute default/web sends 50% to web-canary and the rest to web-stable")]
+        #expect(view(Sample.rollout(status: status)).contains("Traffic:       HTTPRoute default/web sends 50% to web-canary and the rest to web-stable"))
+        status.conditions = [Condition(type: "TrafficRouted", status: "False", reason: "RouteNotFound", message: "HTTPRoute default/web not found")]
+        #expect(view(Sample.rollout(status: status)).contains("Traffic:       RouteNotFound: HTTPRoute default/web not found"))
+        #expect(!view(Sample.rollout(status: Sample.canaryStatus(step: 1))).contains { $0.hasPrefix("Traffic:") })
+    }
+
     @Test func showsAStoppedCanaryAndWhy() {
         let aborted = AbortRecord(reason: "AnalysisFailed", message: "error rate 8% vs 0.5%", time: "2025-03-14T09:31:00Z")
         let lines = view(Sample.rollout(status: Sample.canaryStatus(step: 1, phase: .degraded, aborted: aborted)))
