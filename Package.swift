@@ -188,6 +188,7 @@ let package = Package(
             "CanaryAnalysis", "CanaryAnalysisTesting", "KubeEmulator",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         // The controller process's plumbing: /metrics, /healthz, /readyz (Hummingbird), Prometheus metrics
         // backend, OTLP tracing, structured logs.
