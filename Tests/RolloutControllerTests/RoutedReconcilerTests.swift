@@ -1,0 +1,90 @@
+import Foundation
+import Kube
+import KubeJSON
+import RolloutAPI
+import RolloutController
+import Testing
+
+/// The whole controller with the Gateway API router against the emulator over HTTP: the finalizer, the weights
+/// walked on a real HTTPRoute, the route restored when the Rollout is deleted.
+@Suite struct RoutedReconcilerTests {
+    static let routing = TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "shop-route")))
+
+    /// An HTTPRoute with the pair in rule 0 and an unrelated rule 1.
+    static let route: JSONValue = [
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        "metadata": ["name": "shop-route", "namespace": "default"],
+        "spec": ["rules": [
+            ["backendRefs": [["name": "shop-stable", "port": 8080, "weight": 100], ["name": "shop-canary", "port": 8080, "weight": 0]]],
+            ["matches": [["path": ["type": "PathPrefix", "value": "/admin"]]], "backendRefs": [["name": "admin", "port": 80]]],
+        ]],
+    ]
+
+    func prepare(_ cluster: Cluster) async throws {
+        for file in RouterCRDFixtures.files {
+            let _: DynamicObject = try await cluster.client.create(.customResourceDefinitions, DynamicObject(try RouterCRDFixtures.load(file)))
+        }
+        try await eventually("HTTPRoutes to be served") {
+            let list: ObjectList<DynamicObject>? = try? await cluster.client.list(.httpRoutes, namespace: "default")
+            return list != nil
+        }
+        let _: DynamicObject = try await cluster.client.create(.httpRoutes, DynamicObject(Self.route), namespace: "default")
+    }
+
+    func weights(_ cluster: Cluster) async throws -> (stable: Int?, canary: Int?) {
+        let route: DynamicObject = try await cluster.client.get(.httpRoutes, name: "shop-route", namespace: "default")
+        let refs = route.json[path: ["spec", "rules"]]?.arrayValue?.first?["backendRefs"]?.arrayValue ?? []
+        func weight(_ name: String) -> Int? { refs.first { $0["name"]?.stringValue == name }?["weight"]?.intValue }
+        return (weight("shop-stable"), weight("shop-canary"))
+    }
+
+    func routedRollout(steps: [RolloutStep]) -> Rollout {
+        var rollout = clusterRollout(steps: steps)
+        rollout.spec?.strategy?.canary?.trafficRouting = Self.routing
+        return rollout
+    }
+
+    @Test func aCanaryWalksTheRouteAndDeletionRestoresItToStable() async throws {
+        try await Cluster.with(samples: []) { cluster in
+            try await prepare(cluster)
+            try await cluster.withController {
+                try await cluster.create(routedRollout(steps: [.weight(25), .pause()]))
+                try await cluster.waitFor("first deploy healthy") { $0.phase == .healthy }
+                let rollout = try await cluster.rollout()
+                #expect(rollout.metadata.finalizers == [FledgeNames.routeFinalizer])
+                #expect(try await cluster.status().condition(.trafficRouted)?.status == "True")
+
+                try await cluster.setTemplate(tag: "2.0.0")
+                try await cluster.waitFor("paused at 25% on the route") { $0.phase == .paused && $0.actualCanaryWeight == 25 }
+                let (stable, canary) = try await weights(cluster)
+                #expect(stable == 75)
+                #expect(canary == 25)
+                #expect(try await cluster.deployment(Fixture.canaryName)?.spec?.replicas == 1, "ceil(25% of 4)")
+                #expect(try await cluster.deployment(Fixture.stableName)?.spec?.replicas == 4, "stable keeps every replica")
+                let unrelated: DynamicObject = try await cluster.client.get(.httpRoutes, name: "shop-route", namespace: "default")
+                #expect(unrelated.json[path: ["spec", "rules"]]?.arrayValue?.last?["backendRefs"]?.arrayValue?.first?["name"] == "admin")
+
+                try await cluster.client.delete(Rollout.self, name: Fixture.name, namespace: "default")
+                try await eventually("the Rollout gone") {
+                    (try? await cluster.client.get(Rollout.self, name: Fixture.name, namespace: "default")) == nil
+                }
+                let (stableAfter, canaryAfter) = try await weights(cluster)
+                #expect(stableAfter == 100)
+                #expect(canaryAfter == 0)
+            }
+        }
+    }
+
+    @Test func aMissingRouteIsAConditionAndAnEventNotACrash() async throws {
+        try await Cluster.with(samples: []) { cluster in
+            try await cluster.withController {
+                try await cluster.create(routedRollout(steps: [.weight(25), .pause()]))
+                try await cluster.waitFor("TrafficRouted=False") { $0.condition(.trafficRouted)?.reason == "RouteNotFound" }
+                let events = try await cluster.events()
+                #expect(events.contains { $0["reason"]?.stringValue == "TrafficRoutingFailed" && $0["type"]?.stringValue == "Warning" })
+                // The first deploy itself goes on: stable does not need the route.
+                try await cluster.waitFor("stable healthy") { $0.phase == .healthy }
+            }
+        }
+    }
+}
