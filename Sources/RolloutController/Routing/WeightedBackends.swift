@@ -6,8 +6,8 @@ import RolloutAPI
 // splits traffic between the Rollout's two Services; they differ only in where those lists are, how an entry names a
 // Service and what an entry without a weight weighs.
 //
-// The first part reads splits and builds the guarded JSON patch (no I/O); the second drives it through the API:
-// read, patch, and on a concurrent edit read again and rebuild.
+// This file reads splits and builds the guarded JSON patch (no I/O); WeightedBackendRouter.swift drives it through
+// the API: read, patch, and on a concurrent edit read again and rebuild.
 
 // MARK: - Splits and the guarded patch (no I/O)
 
@@ -178,128 +178,5 @@ enum WeightedBackends {
             }
         }
         return operations
-    }
-}
-
-// MARK: - Reading and writing a route through the API
-
-/// A route could not be written: it changed between every read and write, however often that was retried.
-public struct RouteWriteContention: Error, Sendable, CustomStringConvertible {
-    public var route: RouteReference
-    public var attempts: Int
-    /// The server's answer to the last attempt.
-    public var lastError: String
-
-    public var description: String {
-        "could not set the weights of \(route): it was changed by someone else before each of \(attempts) writes "
-            + "(last answer: \(lastError)); the next reconcile tries again"
-    }
-}
-
-/// A router that sets the weights of the two Services' entries in one route object, with everything but the kind's
-/// details (where the splits are, what an entry weighs) shared.
-protocol WeightedBackendRouter: Sendable {
-    var client: KubeClient { get }
-    var fieldManager: String { get }
-    /// The kind of route object.
-    static var descriptor: ResourceDescriptor { get }
-    /// The splits Fledge manages in `route`, or why the route cannot be used.
-    static func splits(of route: JSONValue, for target: RouteTarget) throws(UnusableRoute) -> [BackendSplit]
-    /// The weights that send `percent` (0...100) of the split's traffic to the canary.
-    static func weights(sending percent: Int, in split: BackendSplit) -> SplitWeights
-}
-
-/// The route as fetched: its document, or what to report instead.
-private enum FetchedRoute {
-    case document(JSONValue)
-    case observation(RouteObservation)
-}
-
-extension WeightedBackendRouter {
-    /// How many times a write is tried against a route others keep changing.
-    static var writeAttempts: Int { 5 }
-
-    /// The guarded patch that sends `percent` to the canary, built from `route` as read (empty: nothing to write).
-    static func guardedPatch(sending percent: Int, in route: JSONValue, for target: RouteTarget) throws(UnusableRoute) -> [JSONValue] {
-        let percent = min(max(percent, 0), 100)
-        return WeightedBackends.patch(try splits(of: route, for: target)) { weights(sending: percent, in: $0) }
-    }
-
-    /// What `route` sends to the canary.
-    static func observation(of route: JSONValue, for target: RouteTarget) -> RouteObservation {
-        do {
-            return .weights(WeightedBackends.weights(try splits(of: route, for: target)))
-        } catch {
-            return .unusable(error.message)
-        }
-    }
-
-    func readRoute(_ target: RouteTarget) async throws -> RouteObservation {
-        switch try await fetch(target) {
-        case .observation(let observation): observation
-        case .document(let route): Self.observation(of: route, for: target)
-        }
-    }
-
-    /// Read, patch with guards, and on a conflict or a failed guard read again and rebuild the patch.
-    func writeWeight(_ percent: Int, on target: RouteTarget) async throws -> RouteObservation {
-        var refused: (patch: [JSONValue], error: KubeError)?
-        var lastError = ""
-        for _ in 0..<Self.writeAttempts {
-            let route: JSONValue
-            switch try await fetch(target) {
-            case .observation(let observation): return observation
-            case .document(let document): route = document
-            }
-            // A 422 whose patch still applies to the route as it is now was not a stale guard: the server refuses
-            // the weights themselves, and trying again would not change that.
-            if let refused, (try? route.applyingJSONPatch(.array(refused.patch))) != nil { throw refused.error }
-            refused = nil
-            let patch: [JSONValue]
-            do {
-                patch = try Self.guardedPatch(sending: percent, in: route, for: target)
-            } catch {
-                return .unusable(error.message)
-            }
-            if patch.isEmpty { return Self.observation(of: route, for: target) }
-            do {
-                let updated: DynamicObject = try await client.patch(Self.descriptor, name: target.route.name,
-                                                                    namespace: target.route.namespace, .json(patch),
-                                                                    options: WriteOptions(fieldManager: fieldManager))
-                return Self.observation(of: updated.json, for: target)
-            } catch let error as KubeError {
-                switch error {
-                case .conflict:
-                    lastError = error.description
-                case .invalid:
-                    refused = (patch, error)
-                    lastError = error.description
-                case .notFound:
-                    return .notFound("\(target.route) not found")
-                case .forbidden(let status):
-                    return .unusable("not allowed to change \(target.route): \(status.message ?? "forbidden")")
-                default:
-                    throw error
-                }
-            }
-        }
-        throw RouteWriteContention(route: target.route, attempts: Self.writeAttempts, lastError: lastError)
-    }
-
-    /// Everything to the stable Service; a missing or unusable route is left as it is.
-    func sendAllToStable(_ target: RouteTarget) async throws {
-        _ = try await writeWeight(0, on: target)
-    }
-
-    private func fetch(_ target: RouteTarget) async throws -> FetchedRoute {
-        do {
-            let route: DynamicObject = try await client.get(Self.descriptor, name: target.route.name,
-                                                            namespace: target.route.namespace)
-            return .document(route.json)
-        } catch KubeError.notFound {
-            return .observation(.notFound("\(target.route) not found"))
-        } catch KubeError.forbidden(let status) {
-            return .observation(.unusable("not allowed to read \(target.route): \(status.message ?? "forbidden")"))
-        }
     }
 }
