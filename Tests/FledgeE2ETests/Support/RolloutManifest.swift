@@ -21,6 +21,8 @@ struct RolloutManifest: Sendable {
     var templateAnnotations: [String: String] = [:]
     var progressDeadlineSeconds: Int?
     var paused: Bool?
+    /// `spec.strategy.canary.trafficRouting` (`gatewayAPI`, `istio` or `nginx`); nil: no router, replicas split the traffic.
+    var trafficRouting: JSONValue?
 
     init(name: String, namespace: String, version: String, prometheusAddress: String?) {
         self.name = name
@@ -56,6 +58,8 @@ struct RolloutManifest: Sendable {
         if let maxExtensions { analysis["maxExtensions"] = .number(Double(maxExtensions)) }
         var metadata: [String: JSONValue] = ["labels": ["app": .string(name)]]
         if !templateAnnotations.isEmpty { metadata["annotations"] = .object(templateAnnotations.mapValues { .string($0) }) }
+        var canary: [String: JSONValue] = ["steps": .array(steps), "analysis": .object(analysis)]
+        if let trafficRouting { canary["trafficRouting"] = trafficRouting }
         var spec: [String: JSONValue] = [
             "replicas": .number(Double(replicas)),
             "selector": ["matchLabels": ["app": .string(name)]],
@@ -68,7 +72,7 @@ struct RolloutManifest: Sendable {
                     "env": .array(env.map { ["name": .string($0.0), "value": .string($0.1)] }),
                 ]]],
             ],
-            "strategy": ["canary": ["steps": .array(steps), "analysis": .object(analysis)]],
+            "strategy": ["canary": .object(canary)],
         ]
         if let progressDeadlineSeconds { spec["progressDeadlineSeconds"] = .number(Double(progressDeadlineSeconds)) }
         if let paused { spec["paused"] = .bool(paused) }
