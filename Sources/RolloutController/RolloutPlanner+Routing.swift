@@ -143,7 +143,7 @@ extension Planning {
         // Drift: the route is not where this controller left it, nor where it is going.
         if before?.status == "True", let weights = observed.weights, let last = old.actualCanaryWeight.map({ Int($0.rounded()) }),
            !weights.isAt(last), let target = plan.routeWeight, !weights.isAt(target) {
-            let found = weights.canary.map { "\($0)%" }.joined(separator: ", ")
+            let found = weights.canary.isEmpty ? "an unreadable weight" : weights.canary.map { "\($0)%" }.joined(separator: ", ")
             plan.events.append(PlannedEvent(.warning, "TrafficDrift",
                                             "\(route) was changed outside Fledge: it sent \(found) to the canary where \(last)% was set; set back to \(target)%"))
         }

@@ -215,18 +215,19 @@ private enum Ingresses {
             #expect(try await c.canary()?[path: ["metadata", "annotations", "nginx.ingress.kubernetes.io/canary-weight"]] == "25")
 
             try await c.editCanary(["metadata": ["annotations": ["nginx.ingress.kubernetes.io/canary-weight": "lots"]]])
+            // Fledge's own object, broken: read as at no weight (so the planner writes and repairs it), not as a
+            // problem that would hold the rollout.
             let garbled = try await c.router.read(c.target)
-            #expect(garbled.canaryShare == nil)
-            #expect(garbled.problem?.contains("\"lots\", not a whole number from 0 to 100") == true)
-            #expect(garbled.problem?.contains("Ingress default/shop-canary") == true)
+            #expect(garbled == .weights(RouteWeights(canary: [])))
+            #expect(garbled.weights?.isAt(25) == false)
+            #expect(garbled.problem == nil)
 
             try await c.editCanary(["metadata": ["annotations": ["nginx.ingress.kubernetes.io/canary-weight": "101"]]])
-            #expect(try await c.router.read(c.target).canaryShare == nil)
+            #expect(try await c.router.read(c.target) == .weights(RouteWeights(canary: [])))
 
             try await c.editCanary(["metadata": ["annotations": ["nginx.ingress.kubernetes.io/canary": nil,
                                                                  "nginx.ingress.kubernetes.io/canary-weight": nil]]])
-            let unmarked = try await c.router.read(c.target)
-            #expect(unmarked.problem?.contains("is not marked as a canary") == true)
+            #expect(try await c.router.read(c.target) == .weights(RouteWeights(canary: [])))
 
             #expect(try await c.router.setWeight(40, on: c.target) == .weights(RouteWeights(canary: [40])))
             let repaired = try #require(try await c.canary())

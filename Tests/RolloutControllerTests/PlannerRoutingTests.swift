@@ -191,6 +191,22 @@ import Testing
         #expect(quiet.events.isEmpty)
     }
 
+    @Test func aRouteWhoseWeightCannotBeReadIsRewritten() throws {
+        var world = try started(steps: [.weight(25), .pause()])
+        world.reconcile(at: at(0))
+        world.settle(.canary)
+        world.reconcile(at: at(1))  // route 25
+        world.reconcile(at: at(1.5))  // read back: paused
+        #expect(world.phase == .paused)
+        world.route = .weights(RouteWeights(canary: []))  // the router's own object, its weight annotation garbled
+        let repaired = world.reconcile(at: at(2))
+        #expect(repaired.routeWeight == 25)
+        #expect(repaired.reasons == ["TrafficDrift"])
+        #expect(repaired.events.first?.message.contains("an unreadable weight") == true)
+        #expect(world.routeWrites == [25, 25])
+        #expect(repaired.status.phase == .paused)
+    }
+
     @Test func anUnusableRouteNeverLetsTheCanaryShrinkEvenWhenAborted() throws {
         var world = try started(steps: [.weight(50), .pause()])
         world.reconcile(at: at(0))

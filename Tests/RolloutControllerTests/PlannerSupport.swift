@@ -203,7 +203,7 @@ struct World {
         events += plan.events
         for s in plan.services { services.insert(s.name) }
         if let w = plan.routeWeight, let current = route?.weights, !current.isAt(w) {
-            route = .weights(RouteWeights(canary: current.canary.map { _ in w }))
+            route = .weights(RouteWeights(canary: current.canary.isEmpty ? [w] : current.canary.map { _ in w }))
             routeWrites.append(w)
         }
         for intent in plan.deployments {

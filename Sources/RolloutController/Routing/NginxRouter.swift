@@ -224,16 +224,12 @@ struct NginxCanaryIngress: Sendable, Equatable {
     func observation(of live: JSONValue) -> RouteObservation {
         if let problem = foreignOwnership(of: live) { return .unusable(problem) }
         let annotations = live[path: ["metadata", "annotations"]]
-        guard annotations?[NginxRouter.canaryAnnotation]?.stringValue == "true" else {
-            return .unusable("\(label) is not marked as a canary (\(NginxRouter.canaryAnnotation) is not \"true\"), "
-                + "so NGINX does not split by its weight; setting the weight again repairs it")
-        }
-        guard let text = annotations?[NginxRouter.canaryWeightAnnotation]?.stringValue else {
-            return .unusable("\(label) has no \(NginxRouter.canaryWeightAnnotation) annotation; setting the weight again repairs it")
-        }
-        guard let weight = Int(text), (0...100).contains(weight) else {
-            return .unusable("\(label) has \(NginxRouter.canaryWeightAnnotation) \"\(text)\", not a whole number from 0 to 100; "
-                + "setting the weight again repairs it")
+        // Fledge's own object with a broken canary marker or weight: not a problem for the user, a repair for the
+        // next write (an empty reading is never "at" a weight).
+        guard annotations?[NginxRouter.canaryAnnotation]?.stringValue == "true",
+              let text = annotations?[NginxRouter.canaryWeightAnnotation]?.stringValue,
+              let weight = Int(text), (0...100).contains(weight) else {
+            return .weights(RouteWeights(canary: []))
         }
         let sameClass = live[path: ["spec", "ingressClassName"]] == ingressClassName
             && annotations?[NginxRouter.ingressClassAnnotation]?.stringValue == classAnnotation

@@ -41,7 +41,8 @@ public struct RouteTarget: Sendable, Equatable {
 }
 
 /// The canary's share, in whole percent, at each place the route splits between the two Services (an HTTPRoute
-/// rule, a VirtualService http route, the canary Ingress).
+/// rule, a VirtualService http route, the canary Ingress). Empty: the route is there but its weight cannot be read
+/// (a router's own object someone broke); it is at no weight, so the next write repairs it.
 public struct RouteWeights: Sendable, Equatable {
     public var canary: [Int]
 
