@@ -558,6 +558,8 @@ struct Planning {
     var completed = false
     /// Baseline reads that may come back empty before the analysis starts without one.
     static let baselineAttempts = 4
+    /// How often a route is read again while a canary is in flight.
+    static let routeRecheck: Duration = .seconds(5)
 
     // MARK: Owned objects
 
@@ -615,6 +617,9 @@ struct Planning {
         }
         if canaryHash != nil, !completed {
             status.canary = progress
+            // Nothing watches the route: while a canary is in flight, read it again every few seconds so an edit
+            // (drift) or a deleted route is noticed even at a step that waits for nothing.
+            if routed { plan.wake(after: Planning.routeRecheck) }
         } else {
             status.canary = nil
         }
@@ -624,7 +629,8 @@ struct Planning {
         let total = stableAvailable + canaryAvailable
         let needed = max(1, e.replicas * 3 / 4)
         c.set(.available, e.replicas == 0 || total >= needed, reason: total >= needed ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-              message: "\(total) of \(e.replicas) replicas available")
+              message: canaryAvailable > 0 ? "\(stableAvailable) stable and \(canaryAvailable) canary replicas available (spec.replicas \(e.replicas))"
+                  : "\(total) of \(e.replicas) replicas available")
         if let failure {
             c.set(.progressing, false, reason: failure, message: message)
         } else if phase == .healthy {

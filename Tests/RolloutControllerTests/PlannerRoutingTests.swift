@@ -189,6 +189,14 @@ import Testing
         #expect(corrected.intent(.canary)?.replicas == 2)
         let quiet = world.reconcile(at: at(3))
         #expect(quiet.events.isEmpty)
+        world.settle(.canary)
+        world.reconcile(at: at(4))
+        world.settle(.canary)
+        let paused = world.reconcile(at: at(5))
+        // Paused indefinitely, yet the route is read again soon: nothing else would notice the next edit.
+        #expect(paused.status.phase == .paused)
+        #expect(paused.events.isEmpty)
+        #expect(paused.requeueAfter == .seconds(5))
     }
 
     @Test func aRouteWhoseWeightCannotBeReadIsRewritten() throws {
