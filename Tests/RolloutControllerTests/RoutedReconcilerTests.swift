@@ -80,8 +80,10 @@ import Testing
             try await cluster.withController {
                 try await cluster.create(routedRollout(steps: [.weight(25), .pause()]))
                 try await cluster.waitFor("TrafficRouted=False") { $0.condition(.trafficRouted)?.reason == "RouteNotFound" }
-                let events = try await cluster.events()
-                #expect(events.contains { $0["reason"]?.stringValue == "TrafficRoutingFailed" && $0["type"]?.stringValue == "Warning" })
+                // Events are recorded just after the status write that explains them.
+                try await eventually("a TrafficRoutingFailed Warning Event") {
+                    try await cluster.events().contains { $0["reason"]?.stringValue == "TrafficRoutingFailed" && $0["type"]?.stringValue == "Warning" }
+                }
                 // The first deploy itself goes on: stable does not need the route.
                 try await cluster.waitFor("stable healthy") { $0.phase == .healthy }
             }

@@ -82,11 +82,11 @@ struct InvalidSpecTests {
         Case("check-min-above-max", "spec.strategy.canary.analysis.checks[0]") {
             $0[path: analysis + ["checks"]] = [["name": "orders", "query": "vector(1)", "min": 5, "max": 1]]
         },
-        Case("istio-routing", "spec.strategy.canary.trafficRouting.istio") {
-            $0[path: canary + ["trafficRouting"]] = ["istio": ["virtualService": ["name": "shop"]]]
+        Case("istio-without-name", "spec.strategy.canary.trafficRouting.istio.virtualService.name") {
+            $0[path: canary + ["trafficRouting"]] = ["istio": ["virtualService": ["routes": ["primary"]]]]
         },
-        Case("nginx-routing", "spec.strategy.canary.trafficRouting.nginx") {
-            $0[path: canary + ["trafficRouting"]] = ["nginx": ["ingress": "shop"]]
+        Case("nginx-without-ingress", "spec.strategy.canary.trafficRouting.nginx.ingress") {
+            $0[path: canary + ["trafficRouting"]] = ["nginx": [:]]
         },
         Case("gateway-without-route-name", "spec.strategy.canary.trafficRouting.gatewayAPI.httpRoute.name") {
             $0[path: canary + ["trafficRouting"]] = ["gatewayAPI": ["httpRoute": [:]]]
