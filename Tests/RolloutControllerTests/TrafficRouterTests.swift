@@ -186,7 +186,7 @@ struct RouterCase: Sendable, CustomTestStringConvertible {
         name: "HTTPRoute",
         descriptor: .httpRoutes,
         kind: .gatewayAPI,
-        makeRouter: { GatewayAPIRouter(client: $0, fieldManager: "fledge-test") },
+        makeRouter: { GatewayAPIRouter.router(client: $0, fieldManager: "fledge-test") },
         route: [
             "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
             "metadata": ["name": "web", "labels": ["app": "web"], "annotations": ["team": "shop"]],
@@ -228,13 +228,13 @@ struct RouterCase: Sendable, CustomTestStringConvertible {
         stableOnlyMessage: "rule 1 (\"legacy\") of HTTPRoute default/web sends to Service web-stable but not to Service web-canary: add a backendRef for web-canary to it",
         // Someone else sets the canary's weight: the guard on its current weight no longer holds.
         concurrentEdit: [["op": "replace", "path": "/spec/rules/1/backendRefs/2/weight", "value": 10]],
-        guardedPatch: { try GatewayAPIRouter.guardedPatch(sending: $0, in: $1, for: $2) })
+        guardedPatch: { try GatewayAPIRouter.kind.guardedPatch(sending: $0, in: $1, for: $2) })
 
     static let istio = RouterCase(
         name: "VirtualService",
         descriptor: .virtualServices,
         kind: .istio,
-        makeRouter: { IstioRouter(client: $0, fieldManager: "fledge-test") },
+        makeRouter: { IstioRouter.router(client: $0, fieldManager: "fledge-test") },
         route: [
             "apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
             "metadata": ["name": "web", "labels": ["app": "web"]],
@@ -276,7 +276,7 @@ struct RouterCase: Sendable, CustomTestStringConvertible {
         // Someone else puts a destination first: every index the patch was built with now points elsewhere.
         concurrentEdit: [["op": "add", "path": "/spec/http/1/route/0",
                           "value": ["destination": ["host": "shadow.default.svc.cluster.local"], "weight": 0]]],
-        guardedPatch: { try IstioRouter.guardedPatch(sending: $0, in: $1, for: $2) })
+        guardedPatch: { try IstioRouter.kind.guardedPatch(sending: $0, in: $1, for: $2) })
 
     static let all = [gateway, istio]
 }
@@ -471,7 +471,7 @@ struct TrafficRouterTests {
             var route = RouterCase.gateway.route
             route[path: ["spec", "rules"]] = [["backendRefs": [["name": "web-stable", "port": 80], ["name": "web-canary", "port": 80]]]]
             try await cluster.create(.httpRoutes, route)
-            let router = GatewayAPIRouter(client: cluster.client)
+            let router = GatewayAPIRouter.router(client: cluster.client)
             let target = RouterCase.gateway.target
             #expect(try await router.read(target) == .weights(RouteWeights(canary: [50])))
             #expect(try await router.setWeight(5, on: target) == .weights(RouteWeights(canary: [5])))
@@ -495,7 +495,7 @@ struct TrafficRouterTests {
                 ]],
             ]
             try await cluster.create(.virtualServices, vs)
-            let router = IstioRouter(client: cluster.client)
+            let router = IstioRouter.router(client: cluster.client)
             let target = RouteTarget(route: RouteReference(kind: .istio, name: "web", namespace: "default", routes: ["mobile", "beta"]),
                                      rollout: "web", namespace: "default")
             #expect(try await router.setWeight(25, on: target) == .weights(RouteWeights(canary: [25, 25])))
@@ -522,7 +522,7 @@ struct TrafficRouterTests {
                 ]],
             ]
             try await cluster.create(.virtualServices, vs)
-            let router = IstioRouter(client: cluster.client)
+            let router = IstioRouter.router(client: cluster.client)
             let target = RouterCase.istio.target
             #expect(try await router.read(target) == .weights(RouteWeights(canary: [0])))
             // The pair shares 80: 5 % of it is 4, 25 % is 20, 50 % is 40.

@@ -85,7 +85,7 @@ private func unusable(_ body: () throws -> Void) -> String? {
         let splits = try GatewayAPIRouter.splits(of: route, for: gatewayTarget)
         #expect(splits.map(\.location.label) == ["rule 0", "rule 2"])
         #expect(WeightedBackends.weights(splits) == RouteWeights(canary: [5, 75]))
-        #expect(GatewayAPIRouter.observation(of: route, for: gatewayTarget) == .weights(RouteWeights(canary: [5, 75])))
+        #expect(GatewayAPIRouter.kind.observation(of: route, for: gatewayTarget) == .weights(RouteWeights(canary: [5, 75])))
     }
 
     @Test func gatewayWeightDefaultsToOne() throws {
@@ -220,7 +220,7 @@ private func unusable(_ body: () throws -> Void) -> String? {
 
     @Test func patchTestsIdentityAndCurrentWeightBeforeEachReplace() throws {
         let route = httpRoute([[ref("docs", weight: 7), ref("web-stable", weight: 95), ref("web-canary", weight: 5)]])
-        let patch = try GatewayAPIRouter.guardedPatch(sending: 25, in: route, for: gatewayTarget)
+        let patch = try GatewayAPIRouter.kind.guardedPatch(sending: 25, in: route, for: gatewayTarget)
         let expected: [JSONValue] = [
             ["op": "test", "path": "/spec/rules/0/backendRefs/1/name", "value": "web-stable"],
             ["op": "test", "path": "/spec/rules/0/backendRefs/1/weight", "value": 95],
@@ -238,7 +238,7 @@ private func unusable(_ body: () throws -> Void) -> String? {
 
     @Test func patchAddsAMissingWeightWithoutTestingIt() throws {
         let route = virtualService([("primary", [dest("web-canary.shop.svc.cluster.local"), dest("web-stable.shop.svc.cluster.local", weight: 100)])])
-        let patch = try IstioRouter.guardedPatch(sending: 5, in: route, for: istioTarget())
+        let patch = try IstioRouter.kind.guardedPatch(sending: 5, in: route, for: istioTarget())
         #expect(patch == [
             ["op": "test", "path": "/spec/http/0/route/1/destination/host", "value": "web-stable.shop.svc.cluster.local"],
             ["op": "test", "path": "/spec/http/0/route/1/weight", "value": 100],
@@ -250,31 +250,31 @@ private func unusable(_ body: () throws -> Void) -> String? {
 
     @Test func patchSkipsSplitsAlreadyAtTheWeight() throws {
         let atFive = httpRoute([[ref("web-stable", weight: 95), ref("web-canary", weight: 5)]])
-        #expect(try GatewayAPIRouter.guardedPatch(sending: 5, in: atFive, for: gatewayTarget).isEmpty)
+        #expect(try GatewayAPIRouter.kind.guardedPatch(sending: 5, in: atFive, for: gatewayTarget).isEmpty)
         // A default weight that already is the one wanted needs no write either.
         let allStable = virtualService([("primary", [dest("web-stable", weight: 100), dest("web-canary")])])
-        #expect(try IstioRouter.guardedPatch(sending: 0, in: allStable, for: istioTarget()).isEmpty)
+        #expect(try IstioRouter.kind.guardedPatch(sending: 0, in: allStable, for: istioTarget()).isEmpty)
         // Equal default weights are 50 %, but not the 50/50 asked for: written.
         let halves = httpRoute([[ref("web-stable", weight: 1), ref("web-canary")]])
-        #expect(try GatewayAPIRouter.guardedPatch(sending: 50, in: halves, for: gatewayTarget).count == 5)
+        #expect(try GatewayAPIRouter.kind.guardedPatch(sending: 50, in: halves, for: gatewayTarget).count == 5)
         // Only the rule that is not there yet is written.
         let mixed = httpRoute([[ref("web-stable", weight: 95), ref("web-canary", weight: 5)], [ref("web-stable", weight: 1), ref("web-canary", weight: 1)]])
-        let patch = try GatewayAPIRouter.guardedPatch(sending: 5, in: mixed, for: gatewayTarget)
+        let patch = try GatewayAPIRouter.kind.guardedPatch(sending: 5, in: mixed, for: gatewayTarget)
         #expect(patch.compactMap { $0["path"]?.stringValue }.allSatisfy { $0.hasPrefix("/spec/rules/1/") })
         #expect(patch.filter { $0["op"] == "replace" }.map { $0["value"] } == [95, 5])
     }
 
     @Test func weightOutsideZeroToHundredIsClamped() throws {
         let route = httpRoute([[ref("web-stable", weight: 50), ref("web-canary", weight: 50)]])
-        let high = try GatewayAPIRouter.guardedPatch(sending: 140, in: route, for: gatewayTarget)
+        let high = try GatewayAPIRouter.kind.guardedPatch(sending: 140, in: route, for: gatewayTarget)
         #expect(high.filter { $0["op"] == "replace" }.map { $0["value"] } == [0, 100])
-        let low = try GatewayAPIRouter.guardedPatch(sending: -3, in: route, for: gatewayTarget)
+        let low = try GatewayAPIRouter.kind.guardedPatch(sending: -3, in: route, for: gatewayTarget)
         #expect(low.filter { $0["op"] == "replace" }.map { $0["value"] } == [100, 0])
     }
 
     @Test func stalePatchFailsOnTheEditedRoute() throws {
         let route = httpRoute([[ref("web-stable", weight: 95), ref("web-canary", weight: 5)]])
-        let patch = JSONValue.array(try GatewayAPIRouter.guardedPatch(sending: 50, in: route, for: gatewayTarget))
+        let patch = JSONValue.array(try GatewayAPIRouter.kind.guardedPatch(sending: 50, in: route, for: gatewayTarget))
         // Someone changed a weight in between.
         var reweighted = route
         reweighted[path: ["spec", "rules"]] = [["backendRefs": [ref("web-stable", weight: 90), ref("web-canary", weight: 5)]]]
@@ -290,12 +290,12 @@ private func unusable(_ body: () throws -> Void) -> String? {
             ("docs", [dest("docs", weight: 100)]),
             ("primary", [dest("web-stable", weight: 70), dest("legacy", weight: 30), dest("web-canary", weight: 0)]),
         ])
-        let patched = try route.applyingJSONPatch(.array(try IstioRouter.guardedPatch(sending: 50, in: route, for: istioTarget())))
+        let patched = try route.applyingJSONPatch(.array(try IstioRouter.kind.guardedPatch(sending: 50, in: route, for: istioTarget())))
         let want = virtualService([
             ("docs", [dest("docs", weight: 100)]),
             ("primary", [dest("web-stable", weight: 35), dest("legacy", weight: 30), dest("web-canary", weight: 35)]),
         ])
         #expect(patched == want)
-        #expect(IstioRouter.observation(of: patched, for: istioTarget()) == .weights(RouteWeights(canary: [50])))
+        #expect(IstioRouter.kind.observation(of: patched, for: istioTarget()) == .weights(RouteWeights(canary: [50])))
     }
 }

@@ -5,28 +5,13 @@ import RolloutAPI
 /// Splits traffic through a Gateway API HTTPRoute (gateway.networking.k8s.io/v1): in every rule whose
 /// `backendRefs` name the stable or the canary Service, the canary gets `weight` and the stable Service `100 − weight`.
 /// Other rules and other backends are never touched.
-public struct GatewayAPIRouter: TrafficRouter, WeightedBackendRouter {
-    static let descriptor = ResourceDescriptor.httpRoutes
-
-    let client: KubeClient
-    let fieldManager: String
-
-    public init(client: KubeClient, fieldManager: String = FledgeNames.fieldManager) {
-        self.client = client
-        self.fieldManager = fieldManager
+public enum GatewayAPIRouter {
+    /// The router for HTTPRoutes.
+    public static func router(client: KubeClient, fieldManager: String = FledgeNames.fieldManager) -> WeightedRouteRouter {
+        WeightedRouteRouter(client: client, fieldManager: fieldManager, kind: kind)
     }
 
-    public func read(_ target: RouteTarget) async throws -> RouteObservation {
-        try await readRoute(target)
-    }
-
-    public func setWeight(_ weight: Int, on target: RouteTarget) async throws -> RouteObservation {
-        try await writeWeight(weight, on: target)
-    }
-
-    public func cleanUp(_ target: RouteTarget) async throws {
-        try await sendAllToStable(target)
-    }
+    static let kind = WeightedRouteKind(descriptor: .httpRoutes, splits: splits(of:for:), weights: weights(sending:in:))
 
     // MARK: The HTTPRoute's details
 

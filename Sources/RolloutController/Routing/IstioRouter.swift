@@ -6,28 +6,13 @@ import RolloutAPI
 /// (or, when it names none, every `http` route whose destinations include the stable or the canary Service), the
 /// two Services share what the route's other destinations leave of 100, `weight` percent of it to the canary.
 /// Other routes and other destinations are never touched.
-public struct IstioRouter: TrafficRouter, WeightedBackendRouter {
-    static let descriptor = ResourceDescriptor.virtualServices
-
-    let client: KubeClient
-    let fieldManager: String
-
-    public init(client: KubeClient, fieldManager: String = FledgeNames.fieldManager) {
-        self.client = client
-        self.fieldManager = fieldManager
+public enum IstioRouter {
+    /// The router for VirtualServices.
+    public static func router(client: KubeClient, fieldManager: String = FledgeNames.fieldManager) -> WeightedRouteRouter {
+        WeightedRouteRouter(client: client, fieldManager: fieldManager, kind: kind)
     }
 
-    public func read(_ target: RouteTarget) async throws -> RouteObservation {
-        try await readRoute(target)
-    }
-
-    public func setWeight(_ weight: Int, on target: RouteTarget) async throws -> RouteObservation {
-        try await writeWeight(weight, on: target)
-    }
-
-    public func cleanUp(_ target: RouteTarget) async throws {
-        try await sendAllToStable(target)
-    }
+    static let kind = WeightedRouteKind(descriptor: .virtualServices, splits: splits(of:for:), weights: weights(sending:in:))
 
     // MARK: The VirtualService's details
 

@@ -17,56 +17,54 @@ public struct RouteWriteContention: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A router that sets the weights of the two Services' entries in one route object, with everything but the kind's
-/// details (where the splits are, what an entry weighs) shared.
-protocol WeightedBackendRouter: Sendable {
-    var client: KubeClient { get }
-    var fieldManager: String { get }
+/// What a kind of weighted route is: the resource, where the splits are, and what weights send a share to the canary.
+struct WeightedRouteKind: Sendable {
     /// The kind of route object.
-    static var descriptor: ResourceDescriptor { get }
-    /// The splits Fledge manages in `route`, or why the route cannot be used.
-    static func splits(of route: JSONValue, for target: RouteTarget) throws(UnusableRoute) -> [BackendSplit]
-    /// The weights that send `percent` (0...100) of the split's traffic to the canary.
-    static func weights(sending percent: Int, in split: BackendSplit) -> SplitWeights
-}
+    var descriptor: ResourceDescriptor
+    /// The splits Fledge manages in a route, or why the route cannot be used.
+    var splits: @Sendable (_ route: JSONValue, _ target: RouteTarget) throws(UnusableRoute) -> [BackendSplit]
+    /// The weights that send `percent` (0...100) of a split's traffic to the canary.
+    var weights: @Sendable (_ percent: Int, _ split: BackendSplit) -> SplitWeights
 
-/// The route as fetched: its document, or what to report instead.
-private enum FetchedRoute {
-    case document(JSONValue)
-    case observation(RouteObservation)
-}
-
-extension WeightedBackendRouter {
     /// How many times a write is tried against a route others keep changing.
-    static var writeAttempts: Int { 5 }
+    static let writeAttempts = 5
 
     /// The guarded patch that sends `percent` to the canary, built from `route` as read (empty: nothing to write).
-    static func guardedPatch(sending percent: Int, in route: JSONValue, for target: RouteTarget) throws(UnusableRoute) -> [JSONValue] {
+    func guardedPatch(sending percent: Int, in route: JSONValue, for target: RouteTarget) throws(UnusableRoute) -> [JSONValue] {
         let percent = min(max(percent, 0), 100)
-        return WeightedBackends.patch(try splits(of: route, for: target)) { weights(sending: percent, in: $0) }
+        return WeightedBackends.patch(try splits(route, target)) { weights(percent, $0) }
     }
 
     /// What `route` sends to the canary.
-    static func observation(of route: JSONValue, for target: RouteTarget) -> RouteObservation {
+    func observation(of route: JSONValue, for target: RouteTarget) -> RouteObservation {
         do {
-            return .weights(WeightedBackends.weights(try splits(of: route, for: target)))
+            return .weights(WeightedBackends.weights(try splits(route, target)))
         } catch {
             return .unusable(error.message)
         }
     }
+}
 
-    func readRoute(_ target: RouteTarget) async throws -> RouteObservation {
+/// The router for every kind of route that lists weighted backends (HTTPRoute, VirtualService): it sets the weights
+/// of the two Services' entries and nothing else; what differs between kinds is a ``WeightedRouteKind``.
+/// Made by ``GatewayAPIRouter/router(client:fieldManager:)`` and ``IstioRouter/router(client:fieldManager:)``.
+public struct WeightedRouteRouter: TrafficRouter {
+    let client: KubeClient
+    let fieldManager: String
+    let kind: WeightedRouteKind
+
+    public func read(_ target: RouteTarget) async throws -> RouteObservation {
         switch try await fetch(target) {
         case .observation(let observation): observation
-        case .document(let route): Self.observation(of: route, for: target)
+        case .document(let route): kind.observation(of: route, for: target)
         }
     }
 
     /// Read, patch with guards, and on a conflict or a failed guard read again and rebuild the patch.
-    func writeWeight(_ percent: Int, on target: RouteTarget) async throws -> RouteObservation {
+    public func setWeight(_ percent: Int, on target: RouteTarget) async throws -> RouteObservation {
         var refused: (patch: [JSONValue], error: KubeError)?
         var lastError = ""
-        for _ in 0..<Self.writeAttempts {
+        for _ in 0..<WeightedRouteKind.writeAttempts {
             let route: JSONValue
             switch try await fetch(target) {
             case .observation(let observation): return observation
@@ -78,16 +76,16 @@ extension WeightedBackendRouter {
             refused = nil
             let patch: [JSONValue]
             do {
-                patch = try Self.guardedPatch(sending: percent, in: route, for: target)
+                patch = try kind.guardedPatch(sending: percent, in: route, for: target)
             } catch {
                 return .unusable(error.message)
             }
-            if patch.isEmpty { return Self.observation(of: route, for: target) }
+            if patch.isEmpty { return kind.observation(of: route, for: target) }
             do {
-                let updated: DynamicObject = try await client.patch(Self.descriptor, name: target.route.name,
+                let updated: DynamicObject = try await client.patch(kind.descriptor, name: target.route.name,
                                                                     namespace: target.route.namespace, .json(patch),
                                                                     options: WriteOptions(fieldManager: fieldManager))
-                return Self.observation(of: updated.json, for: target)
+                return kind.observation(of: updated.json, for: target)
             } catch let error as KubeError {
                 switch error {
                 case .conflict:
@@ -104,17 +102,17 @@ extension WeightedBackendRouter {
                 }
             }
         }
-        throw RouteWriteContention(route: target.route, attempts: Self.writeAttempts, lastError: lastError)
+        throw RouteWriteContention(route: target.route, attempts: WeightedRouteKind.writeAttempts, lastError: lastError)
     }
 
     /// Everything to the stable Service; a missing or unusable route is left as it is.
-    func sendAllToStable(_ target: RouteTarget) async throws {
-        _ = try await writeWeight(0, on: target)
+    public func cleanUp(_ target: RouteTarget) async throws {
+        _ = try await setWeight(0, on: target)
     }
 
     private func fetch(_ target: RouteTarget) async throws -> FetchedRoute {
         do {
-            let route: DynamicObject = try await client.get(Self.descriptor, name: target.route.name,
+            let route: DynamicObject = try await client.get(kind.descriptor, name: target.route.name,
                                                             namespace: target.route.namespace)
             return .document(route.json)
         } catch KubeError.notFound {
@@ -123,4 +121,10 @@ extension WeightedBackendRouter {
             return .observation(.unusable("not allowed to read \(target.route): \(status.message ?? "forbidden")"))
         }
     }
+}
+
+/// The route as fetched: its document, or what to report instead.
+private enum FetchedRoute {
+    case document(JSONValue)
+    case observation(RouteObservation)
 }
