@@ -31,18 +31,10 @@ public struct NginxRouter: TrafficRouter {
     public static func canaryIngressName(for ingress: String) -> String { "\(ingress)-canary" }
 
     public func read(_ target: RouteTarget) async throws -> RouteObservation {
-        let desired: NginxCanaryIngress
-        switch try await desiredCanary(for: target) {
-        case .observation(let observation): return observation
-        case .canary(let canary): desired = canary
-        }
-        do {
-            let live: DynamicObject = try await client.get(.ingresses, name: desired.name, namespace: desired.namespace)
-            return desired.observation(of: live.json)
-        } catch KubeError.notFound {
-            return .weights(RouteWeights(canary: [0]))
-        } catch KubeError.forbidden(let status) {
-            return .unusable("not allowed to read \(desired.label): \(status.message ?? "forbidden")")
+        switch try await current(for: target) {
+        case .observation(let observation): observation
+        case .missing: .weights(RouteWeights(canary: [0]))
+        case .live(let live, let desired): desired.observation(of: live)
         }
     }
 
@@ -51,17 +43,12 @@ public struct NginxRouter: TrafficRouter {
     /// create.
     public func setWeight(_ weight: Int, on target: RouteTarget) async throws -> RouteObservation {
         let desired: NginxCanaryIngress
-        switch try await desiredCanary(for: target) {
+        switch try await current(for: target) {
         case .observation(let observation): return observation
-        case .canary(let canary): desired = canary
-        }
-        do {
-            let live: DynamicObject = try await client.get(.ingresses, name: desired.name, namespace: desired.namespace)
-            if let problem = desired.foreignOwnership(of: live.json) { return .unusable(problem) }
-        } catch KubeError.notFound {
-            // Not there yet: the apply creates it.
-        } catch KubeError.forbidden(let status) {
-            return .unusable("not allowed to read \(desired.label): \(status.message ?? "forbidden")")
+        case .missing(let canary): desired = canary  // not there yet: the apply creates it
+        case .live(let live, let canary):
+            if let problem = canary.foreignOwnership(of: live) { return .unusable(problem) }
+            desired = canary
         }
         do {
             let written: DynamicObject = try await client.patch(
@@ -91,6 +78,29 @@ public struct NginxRouter: TrafficRouter {
                                     options: DeleteOptions(preconditionUID: live.metadata.uid))
         } catch KubeError.notFound {
             return
+        }
+    }
+
+    /// The canary Ingress as it is and as it should be, or what to report instead.
+    private enum Current {
+        case live(JSONValue, NginxCanaryIngress)
+        case missing(NginxCanaryIngress)
+        case observation(RouteObservation)
+    }
+
+    private func current(for target: RouteTarget) async throws -> Current {
+        let desired: NginxCanaryIngress
+        switch try await desiredCanary(for: target) {
+        case .observation(let observation): return .observation(observation)
+        case .canary(let canary): desired = canary
+        }
+        do {
+            let live: DynamicObject = try await client.get(.ingresses, name: desired.name, namespace: desired.namespace)
+            return .live(live.json, desired)
+        } catch KubeError.notFound {
+            return .missing(desired)
+        } catch KubeError.forbidden(let status) {
+            return .observation(.unusable("not allowed to read \(desired.label): \(status.message ?? "forbidden")"))
         }
     }
 
