@@ -47,14 +47,17 @@ public struct PlanApplier: Sendable {
     public func apply(_ plan: Plan, rollout: Rollout, effective: EffectiveRollout?, observed input: PlanInput,
                       now: Date) async throws -> Report {
         var report = Report()
+        var status = plan.status
         let namespace = rollout.metadata.namespace ?? "default"
         let name = rollout.metadata.name ?? ""
         if let e = effective {
             // The route first: the planner moved it only where the Deployments observed allow.
             if let weight = plan.routeWeight, let current = input.route?.weights, !current.isAt(weight),
                let target = Self.routeTarget(e.routing.route, rollout: rollout), let router = routers.router(for: target.route.kind) {
-                _ = try await router.setWeight(weight, on: target)
+                let written = try await router.setWeight(weight, on: target)
                 report.routeWrites += 1
+                // The weight as the route holds it after the write (it may have gone in between).
+                status.actualCanaryWeight = written.canaryShare.map(Double.init)
             }
             for intent in plan.deployments {
                 let observed = intent.track == .stable ? input.stable : input.canary
@@ -89,7 +92,7 @@ public struct PlanApplier: Sendable {
         }
         // The status as read (the cache keeps no original JSON: it is the typed status, encoded).
         let before = try rollout.originalJSON?["status"] ?? rollout.status.map { try JSONValue(encoding: $0) } ?? .object([:])
-        let after = try JSONValue(encoding: plan.status)
+        let after = try JSONValue(encoding: status)
         if before != after {
             let diff = before.mergePatch(to: after)
             let patch: JSONValue = ["metadata": ["resourceVersion": .string(rollout.metadata.resourceVersion ?? "")], "status": diff]
