@@ -84,7 +84,7 @@ private func unusable(_ body: () throws -> Void) -> String? {
         ])
         let splits = try GatewayAPIRouter.splits(of: route, for: gatewayTarget)
         #expect(splits.map(\.location.label) == ["rule 0", "rule 2"])
-        #expect(WeightedBackends.weights(splits) == RouteWeights(canary: [5, 75]))
+        #expect(splits.map({ GatewayAPIRouter.kind.percents(of: $0).lowerBound }) == [5, 75])
         #expect(GatewayAPIRouter.kind.observation(of: route, for: gatewayTarget) == .weights(RouteWeights(canary: [5, 75])))
     }
 
@@ -93,7 +93,7 @@ private func unusable(_ body: () throws -> Void) -> String? {
         let splits = try GatewayAPIRouter.splits(of: route, for: gatewayTarget)
         #expect(splits.map(\.stable.weight) == [1, 3])
         #expect(splits.map(\.canary.weight) == [1, 1])
-        #expect(WeightedBackends.weights(splits).canary == [50, 25])
+        #expect(splits.map({ GatewayAPIRouter.kind.percents(of: $0).lowerBound }) == [50, 25])
     }
 
     @Test func gatewayBackendIsAServiceOnlyInTheRolloutsNamespaceAndCoreGroup() {
@@ -121,7 +121,7 @@ private func unusable(_ body: () throws -> Void) -> String? {
         ])
         let splits = try? IstioRouter.splits(of: route, for: istioTarget())
         #expect(splits?.map(\.location.label) == ["http route 0", "http route 1", "http route 2", "http route 3"])
-        #expect(splits.map(WeightedBackends.weights) == RouteWeights(canary: [0, 0, 0, 20]))
+        #expect(splits?.map({ IstioRouter.kind.percents(of: $0).lowerBound }) == [0, 0, 0, 20])
     }
 
     @Test func istioWeightDefaultsToZeroBesideOtherDestinations() throws {
@@ -144,7 +144,6 @@ private func unusable(_ body: () throws -> Void) -> String? {
         (0, 5, 95, 5), (0, 0, 100, 0), (0, 100, 0, 100), (0, 33, 67, 33),
         (20, 5, 76, 4), (20, 25, 60, 20), (20, 50, 40, 40), (20, 33, 54, 26), (20, 100, 0, 80),
         (30, 50, 35, 35), (30, 5, 66, 4),  // 3.5 rounds up
-        (100, 50, 0, 0), (120, 50, 0, 0),
     ])
     func istioPairFillsWhatTheOthersLeave(other: Int, percent: Int, stable: Int, canary: Int) throws {
         var destinations = [dest("web-stable", weight: 100), dest("web-canary", weight: 0)]
@@ -205,6 +204,32 @@ private func unusable(_ body: () throws -> Void) -> String? {
             == "http route \"docs\" of VirtualService shop/web sends to neither Service web-stable nor Service web-canary: add a destination for each to it")
     }
 
+    /// Beside another destination the pair shares what it leaves, and rounding makes the pair's ratio differ from the
+    /// percent written: every percent must still read back as itself, or a step would never see its weight.
+    @Test(arguments: [10, 20, 30, 50, 99])
+    func istioEveryPercentReadsBackAsWrittenBesideAnotherDestination(other: Int) throws {
+        for percent in 0...100 {
+            let share = 100 - other
+            let canary = (share * percent + 50) / 100
+            let route = virtualService([("primary", [dest("web-stable", weight: share - canary), dest("web-canary", weight: canary),
+                                                     dest("legacy", weight: other)])])
+            let split = try #require(try IstioRouter.splits(of: route, for: istioTarget()).first)
+            #expect(IstioRouter.kind.weights(percent, split) == SplitWeights(stable: share - canary, canary: canary))
+            let read = IstioRouter.kind.percents(of: split)
+            #expect(read.contains(percent), "\(percent)% beside \(other) read back as \(read)")
+            // Only percents that write these very weights share the reading.
+            for p in read { #expect(IstioRouter.kind.weights(p, split) == IstioRouter.kind.weights(percent, split)) }
+            let observed = IstioRouter.kind.observation(of: route, for: istioTarget())
+            #expect(observed.weights?.isAt(percent) == true)
+        }
+    }
+
+    @Test func istioOtherDestinationsTakingEverythingIsUnusable() {
+        let route = virtualService([("primary", [dest("web-stable", weight: 0), dest("web-canary", weight: 0), dest("legacy", weight: 100)])])
+        #expect(throws: UnusableRoute.self) { try IstioRouter.splits(of: route, for: istioTarget()) }
+        #expect(IstioRouter.kind.observation(of: route, for: istioTarget()).problem?.contains("all of 100") == true)
+    }
+
     @Test func istioNamedRoutesAreExactlyThoseNamed() throws {
         let route = virtualService([
             ("primary", [dest("web-stable", weight: 90), dest("web-canary", weight: 10)]),
@@ -213,7 +238,7 @@ private func unusable(_ body: () throws -> Void) -> String? {
         ])
         let splits = try IstioRouter.splits(of: route, for: istioTarget(routes: ["beta", "primary", "beta"]))
         #expect(splits.map(\.location.label) == ["http route \"beta\"", "http route \"primary\""])
-        #expect(WeightedBackends.weights(splits).canary == [100, 10])
+        #expect(splits.map({ IstioRouter.kind.percents(of: $0).lowerBound }) == [100, 10])
     }
 
     // MARK: The guarded patch

@@ -34,8 +34,13 @@ public enum IstioRouter {
         }
         let named = !target.route.routes.isEmpty
         if !named { candidates = http.indices.map(location) }
-        return try WeightedBackends.splits(in: route, candidates: candidates, convention: convention(for: target),
-                                           target: target, requireEach: named)
+        let splits = try WeightedBackends.splits(in: route, candidates: candidates, convention: convention(for: target),
+                                                 target: target, requireEach: named)
+        if let full = splits.first(where: { $0.otherWeight >= 100 }) {
+            throw UnusableRoute("\(full.location.label) of \(target.route) gives its other destinations all of 100, "
+                + "leaving nothing for Service \(target.stableService) and Service \(target.canaryService): lower their weights")
+        }
+        return splits
     }
 
     /// A destination is one of the Services when its host names it; a destination without a weight takes

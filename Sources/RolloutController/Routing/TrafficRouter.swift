@@ -44,15 +44,21 @@ public struct RouteTarget: Sendable, Equatable {
 /// rule, a VirtualService http route, the canary Ingress). Empty: the route is there but its weight cannot be read
 /// (a router's own object someone broke); it is at no weight, so the next write repairs it.
 public struct RouteWeights: Sendable, Equatable {
-    public var canary: [Int]
+    /// Per split, the percents it is at: one, unless the route's integer weights cannot tell neighbours apart
+    /// (Istio's pair sharing 90 writes 85/5 for both 5% and 6%).
+    public var ranges: [ClosedRange<Int>]
 
-    public init(canary: [Int]) { self.canary = canary }
+    public init(canary: [Int]) { self.ranges = canary.map { $0...$0 } }
+    public init(ranges: [ClosedRange<Int>]) { self.ranges = ranges }
 
-    /// The most any split sends to the canary (what the canary must be sized for).
-    public var highest: Int { canary.max() ?? 0 }
+    /// The share at each split (the lowest percent each is at).
+    public var canary: [Int] { ranges.map(\.lowerBound) }
+
+    /// The most any split may send to the canary (what the canary must be sized for).
+    public var highest: Int { ranges.map(\.upperBound).max() ?? 0 }
 
     /// Every split sends exactly `weight` to the canary.
-    public func isAt(_ weight: Int) -> Bool { !canary.isEmpty && canary.allSatisfy { $0 == weight } }
+    public func isAt(_ weight: Int) -> Bool { !ranges.isEmpty && ranges.allSatisfy { $0.contains(weight) } }
 }
 
 /// A route as read.

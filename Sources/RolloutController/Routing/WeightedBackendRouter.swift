@@ -38,10 +38,20 @@ struct WeightedRouteKind: Sendable {
     /// What `route` sends to the canary.
     func observation(of route: JSONValue, for target: RouteTarget) -> RouteObservation {
         do {
-            return .weights(WeightedBackends.weights(try splits(route, target)))
+            return .weights(RouteWeights(ranges: try splits(route, target).map(percents(of:))))
         } catch {
             return .unusable(error.message)
         }
+    }
+
+    /// The percents a split is at: those this kind writes exactly as the split's weights (with other destinations,
+    /// Istio's pair shares what they leave of 100 and neighbouring percents can round to the same weights), else the
+    /// canary's share of the pair (weights someone else wrote).
+    func percents(of split: BackendSplit) -> ClosedRange<Int> {
+        let stored = SplitWeights(stable: split.stable.weight, canary: split.canary.weight)
+        let exact = (0...100).filter { weights($0, split) == stored }
+        guard let low = exact.first, let high = exact.last else { return split.canaryPercent...split.canaryPercent }
+        return low...high
     }
 }
 

@@ -152,11 +152,6 @@ enum WeightedBackends {
         return splits
     }
 
-    /// The canary's share at each split.
-    static func weights(_ splits: [BackendSplit]) -> RouteWeights {
-        RouteWeights(canary: splits.map(\.canaryPercent))
-    }
-
     /// The RFC 6902 patch that gives every split the weights `wanted` returns for it, touching only the two
     /// Services' weights. Each write is guarded: the entry's identifying member is tested first, and so is its
     /// current weight when it has one, so a patch built from a stale read fails instead of writing the wrong
