@@ -88,8 +88,15 @@ extension Planning {
         if routeShare == 0 {
             plan.deployments.append(.scale(.canary, to: 0))
         } else {
-            plan.wake(after: .seconds(1))
+            plan.wake(after: .seconds(routeShare == nil ? 10 : 1))
         }
+    }
+
+    /// No canary in flight: the route sends everything to stable, but only once stable can serve it, unless the
+    /// canary cannot either (a first deploy, a canary with no available pod).
+    mutating func releaseRouteToStable(stableBack: Bool) {
+        let canaryServes = (input.canary?.availableReplicas ?? 0) > 0 && (input.canary?.specReplicas ?? 0) > 0
+        if stableBack || !canaryServes { plan.routeWeight = 0 }
     }
 
     /// The route cannot be used: hold everything where it is (no step moves, no analysis interval spans the

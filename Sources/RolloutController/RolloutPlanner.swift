@@ -122,15 +122,15 @@ struct Planning {
         stepIndex = e.steps.count
         weight = 0
         plan.deployments.append(DeploymentIntent(track: .stable, replicas: e.replicas, run: template(.stable)))
-        if routed { plan.routeWeight = 0 }
+        let stableBack = input.stable?.isSettled(replicas: e.replicas, hash: e.templateHash) ?? false
+        if routed { releaseRouteToStable(stableBack: stableBack) }
         if let canary = input.canary, canary.specReplicas > 0 {
             // An abandoned canary keeps serving until stable is back at full size (and, with a router, until the
             // route sends it nothing), so capacity never drops to 0.
-            let stableBack = input.stable?.isSettled(replicas: e.replicas, hash: e.templateHash) ?? false
             if stableBack && routeReleased {
                 plan.deployments.append(.scale(.canary, to: 0))
             } else {
-                plan.wake(after: .seconds(1))
+                plan.wake(after: .seconds(routed && routeShare == nil ? 10 : 1))
             }
         }
         if let action = newAction() {
@@ -211,6 +211,10 @@ struct Planning {
         if routed, let problem = input.route?.problem {
             holdForRoute(problem)
             return
+        }
+        if routed, old.condition(.trafficRouted)?.status == "False" {
+            // Back from a route outage: the time held is not the canary's fault.
+            progress.progressSince = Timestamps.millis(now)
         }
         walkSteps()
     }
@@ -618,8 +622,9 @@ struct Planning {
         if canaryHash != nil, !completed {
             status.canary = progress
             // Nothing watches the route: while a canary is in flight, read it again every few seconds so an edit
-            // (drift) or a deleted route is noticed even at a step that waits for nothing.
-            if routed { plan.wake(after: Planning.routeRecheck) }
+            // (drift) or a deleted route is noticed even at a step that waits for nothing. A stopped canary whose
+            // route already sends it nothing is left to the resync.
+            if routed, progress.aborted == nil || routeShare != 0 { plan.wake(after: Planning.routeRecheck) }
         } else {
             status.canary = nil
         }

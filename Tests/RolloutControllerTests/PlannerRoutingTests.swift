@@ -236,6 +236,59 @@ import Testing
         #expect(scaled.intent(.canary)?.replicas == 0)
     }
 
+    @Test func theStableDeploymentDeletedMidCanaryKeepsTheRouteOnTheCanaryUntilStableIsBack() throws {
+        var world = try started(steps: [.weight(50), .pause()])
+        world.reconcile(at: at(0))
+        world.settle(.canary)
+        world.reconcile(at: at(1))
+        world.reconcile(at: at(2))
+        #expect(world.route?.weights?.highest == 50)
+        world.stable = nil  // someone deleted shop-stable
+        let recreated = world.reconcile(at: at(3))
+        #expect(recreated.reasons.contains("StableMissing"))
+        #expect(recreated.routeWeight == nil, "the new stable has no pod yet: the route keeps sending to the canary")
+        #expect(world.route?.weights?.highest == 50)
+        let waiting = world.reconcile(at: at(4))
+        #expect(waiting.routeWeight == nil)
+        world.settle(.stable)
+        let back = world.reconcile(at: at(5))
+        #expect(back.routeWeight == 0)
+        #expect(back.intent(.canary) == nil || back.intent(.canary)?.replicas == world.canary?.specReplicas,
+                "the canary is scaled down only once the route reads 0")
+        let done = world.reconcile(at: at(6))
+        #expect(done.intent(.canary)?.replicas == 0)
+    }
+
+    @Test func timeHeldForAMissingRouteDoesNotCountAgainstTheProgressDeadline() throws {
+        var world = try started(steps: [.weight(25), .weight(50), .pause()])
+        world.rollout.spec?.progressDeadlineSeconds = 60
+        world.reconcile(at: at(0))
+        world.route = .notFound("HTTPRoute shop-ns/shop-route not found")
+        for t in stride(from: 10.0, through: 600, by: 10) { world.reconcile(at: at(t)) }
+        #expect(world.phase == .degraded)
+        #expect(world.status.conditionReason(.progressing) == "RouteUnavailable")
+        world.route = .weights(RouteWeights(canary: [0]))
+        let back = world.reconcile(at: at(601))
+        #expect(!back.reasons.contains("RolledBack"), "\(back.reasons)")
+        #expect(back.status.conditionReason(.progressing) == "CanaryProgressing")
+        world.settle(.canary)
+        _ = try run(&world, until: .paused, from: 602)
+        #expect(world.route?.weights?.highest == 50)
+    }
+
+    @Test func aStoppedCanaryWithTheRouteAtZeroIsLeftToTheResync() throws {
+        var world = try started(steps: [.weight(25), .pause()])
+        world.reconcile(at: at(0))
+        world.settle(.canary)
+        world.reconcile(at: at(1))
+        world.annotate("abort:1")
+        world.reconcile(at: at(2))  // route to 0
+        let scaled = world.reconcile(at: at(3))  // canary to 0
+        #expect(scaled.intent(.canary)?.replicas == 0)
+        let idle = world.reconcile(at: at(4))
+        #expect(idle.requeueAfter == nil, "\(String(describing: idle.requeueAfter))")
+    }
+
     @Test func withoutARouterThereIsNoRouteWeightAndNoCondition() throws {
         var world = try World.healthy(makeRollout())
         world.update(tag: "2.0.0")
