@@ -150,7 +150,8 @@ extension Planning {
         // Drift: the route is not where this controller left it, nor where it is going.
         if before?.status == "True", let weights = observed.weights, let last = old.actualCanaryWeight.map({ Int($0.rounded()) }),
            !weights.isAt(last), let target = plan.routeWeight, !weights.isAt(target) {
-            let found = weights.canary.isEmpty ? "an unreadable weight" : weights.canary.map { "\($0)%" }.joined(separator: ", ")
+            var found = weights.canary.isEmpty ? "an unreadable weight" : weights.canary.map { "\($0)%" }.joined(separator: ", ")
+            if weights.stale { found += " from an object that was edited or is out of date" }
             plan.events.append(PlannedEvent(.warning, "TrafficDrift",
                                             "\(route) was changed outside Fledge: it sent \(found) to the canary where \(last)% was set; set back to \(target)%"))
         }

@@ -215,19 +215,20 @@ private enum Ingresses {
             #expect(try await c.canary()?[path: ["metadata", "annotations", "nginx.ingress.kubernetes.io/canary-weight"]] == "25")
 
             try await c.editCanary(["metadata": ["annotations": ["nginx.ingress.kubernetes.io/canary-weight": "lots"]]])
-            // Fledge's own object, broken: read as at no weight (so the planner writes and repairs it), not as a
-            // problem that would hold the rollout.
+            // Fledge's own object, broken: stale (the planner writes and repairs it), not a problem that would hold
+            // the rollout; an unreadable weight may be anything, so it is sized for everything.
             let garbled = try await c.router.read(c.target)
-            #expect(garbled == .weights(RouteWeights(canary: [])))
+            #expect(garbled == .weights(RouteWeights(canary: [100], stale: true)))
             #expect(garbled.weights?.isAt(25) == false)
             #expect(garbled.problem == nil)
 
             try await c.editCanary(["metadata": ["annotations": ["nginx.ingress.kubernetes.io/canary-weight": "101"]]])
-            #expect(try await c.router.read(c.target) == .weights(RouteWeights(canary: [])))
+            #expect(try await c.router.read(c.target) == .weights(RouteWeights(canary: [100], stale: true)))
 
+            // Not marked as a canary any more, its weight still readable: that weight, stale.
             try await c.editCanary(["metadata": ["annotations": ["nginx.ingress.kubernetes.io/canary": nil,
-                                                                 "nginx.ingress.kubernetes.io/canary-weight": nil]]])
-            #expect(try await c.router.read(c.target) == .weights(RouteWeights(canary: [])))
+                                                                 "nginx.ingress.kubernetes.io/canary-weight": "25"]]])
+            #expect(try await c.router.read(c.target) == .weights(RouteWeights(canary: [25], stale: true)))
 
             #expect(try await c.router.setWeight(40, on: c.target) == .weights(RouteWeights(canary: [40])))
             let repaired = try #require(try await c.canary())
@@ -241,11 +242,11 @@ private enum Ingresses {
             try await c.createUserIngress()
             _ = try await c.router.setWeight(30, on: c.target)
 
-            // Someone points the canary's paths elsewhere: no split carries the weight.
+            // Someone points the canary's paths elsewhere: its weight annotation still says 30, but it is stale.
             try await c.editCanary(["spec": ["rules": [["host": "shop.example.com", "http": ["paths": [
                 ["path": "/", "pathType": "Prefix", "backend": Ingresses.backend("somewhere", port: ["number": 80])],
             ]]]]]])
-            #expect(try await c.router.read(c.target) == .weights(RouteWeights(canary: [0])))
+            #expect(try await c.router.read(c.target) == .weights(RouteWeights(canary: [30], stale: true)))
             #expect(try await c.router.setWeight(30, on: c.target) == .weights(RouteWeights(canary: [30])))
             #expect(try await c.canary()?["spec"] == Ingresses.canarySpec)
 
@@ -258,10 +259,22 @@ private enum Ingresses {
             user[path: ["spec", "rules"]] = .array(rules)
             let _: DynamicObject = try await c.client.update(.ingresses, DynamicObject(user))
             let stale = try await c.router.read(c.target)
-            #expect(stale == .weights(RouteWeights(canary: [30, 0])))
+            #expect(stale == .weights(RouteWeights(canary: [30], stale: true)))
             #expect(stale.weights?.isAt(30) == false)
             #expect(try await c.router.setWeight(30, on: c.target) == .weights(RouteWeights(canary: [30])))
             #expect(try await c.canary()?[path: ["spec", "rules"]]?.arrayValue?.last?["host"] == "m.example.com")
+        }
+    }
+
+    @Test func aClassDefaultedOnTheCanaryIngressIsNotStaleWhenTheUsersNamesNone() async throws {
+        try await NginxCluster.with { c in
+            var user = Ingresses.user
+            user[path: ["spec", "ingressClassName"]] = nil
+            try await c.createUserIngress(user)
+            _ = try await c.router.setWeight(30, on: c.target)
+            // What the DefaultIngressClass admission plugin does to an Ingress created without a class.
+            try await c.editCanary(["spec": ["ingressClassName": "nginx-default"]])
+            #expect(try await c.router.read(c.target) == .weights(RouteWeights(canary: [30])))
         }
     }
 

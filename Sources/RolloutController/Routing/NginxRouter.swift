@@ -234,25 +234,25 @@ struct NginxCanaryIngress: Sendable, Equatable {
     func observation(of live: JSONValue) -> RouteObservation {
         if let problem = foreignOwnership(of: live) { return .unusable(problem) }
         let annotations = live[path: ["metadata", "annotations"]]
-        // Fledge's own object with a broken canary marker or weight: not a problem for the user, a repair for the
-        // next write (an empty reading is never "at" a weight).
-        guard annotations?[NginxRouter.canaryAnnotation]?.stringValue == "true",
-              let text = annotations?[NginxRouter.canaryWeightAnnotation]?.stringValue,
-              let weight = Int(text), (0...100).contains(weight) else {
-            return .weights(RouteWeights(canary: []))
-        }
-        let sameClass = live[path: ["spec", "ingressClassName"]] == ingressClassName
-            && annotations?[NginxRouter.ingressClassAnnotation]?.stringValue == classAnnotation
+        // Fledge's own object with a broken canary marker or weight: not a problem for the user but a repair for
+        // the next write. Until then it may send what its weight annotation says (everything, when that cannot be
+        // read), so the canary keeps the pods for it.
+        let marked = annotations?[NginxRouter.canaryAnnotation]?.stringValue == "true"
+        let weight = annotations?[NginxRouter.canaryWeightAnnotation]?.stringValue.flatMap { Int($0) }.flatMap { (0...100).contains($0) ? $0 : nil }
+        guard marked, let weight else { return .weights(RouteWeights(canary: [weight ?? 100], stale: true)) }
+        // The class is compared only where the user's Ingress names one (an admission plugin may default ours).
+        let sameClass = (ingressClassName == nil || live[path: ["spec", "ingressClassName"]] == ingressClassName)
+            && (classAnnotation == nil || annotations?[NginxRouter.ingressClassAnnotation]?.stringValue == classAnnotation)
         let liveRules = live[path: ["spec", "rules"]]?.arrayValue ?? []
-        let carried = splits.map { split -> Bool in
+        let carried = splits.allSatisfy { split -> Bool in
             guard sameClass else { return false }
             if let backend = split.defaultBackend { return live[path: ["spec", "defaultBackend"]] == backend }
             return liveRules.contains { rule in
                 rule["host"] == split.host && (rule[path: ["http", "paths"]]?.arrayValue ?? []).contains { $0 == split.path }
             }
         }
-        if carried.allSatisfy({ $0 }) { return .weights(RouteWeights(canary: [weight])) }
-        if !carried.contains(true) { return .weights(RouteWeights(canary: [0])) }
-        return .weights(RouteWeights(canary: [weight, 0]))
+        // A copy out of date (a path added since the last write, another class) still sends its weight where it
+        // matches: stale, so the next write brings it up to date.
+        return .weights(RouteWeights(canary: [weight], stale: !carried))
     }
 }

@@ -41,15 +41,24 @@ public struct RouteTarget: Sendable, Equatable {
 }
 
 /// The canary's share, in whole percent, at each place the route splits between the two Services (an HTTPRoute
-/// rule, a VirtualService http route, the canary Ingress). Empty: the route is there but its weight cannot be read
-/// (a router's own object someone broke); it is at no weight, so the next write repairs it.
+/// rule, a VirtualService http route, the canary Ingress).
 public struct RouteWeights: Sendable, Equatable {
     /// Per split, the percents it is at: one, unless the route's integer weights cannot tell neighbours apart
     /// (Istio's pair sharing 90 writes 85/5 for both 5% and 6%).
     public var ranges: [ClosedRange<Int>]
+    /// The router's own object is out of date or broken (the NGINX canary Ingress no longer matches the user's, or
+    /// its annotations were edited): the weights say what it may send, but it is at no weight until written again.
+    public var stale: Bool
 
-    public init(canary: [Int]) { self.ranges = canary.map { $0...$0 } }
-    public init(ranges: [ClosedRange<Int>]) { self.ranges = ranges }
+    public init(canary: [Int], stale: Bool = false) {
+        self.ranges = canary.map { $0...$0 }
+        self.stale = stale
+    }
+
+    public init(ranges: [ClosedRange<Int>]) {
+        self.ranges = ranges
+        self.stale = false
+    }
 
     /// The share at each split (the lowest percent each is at).
     public var canary: [Int] { ranges.map(\.lowerBound) }
@@ -58,7 +67,7 @@ public struct RouteWeights: Sendable, Equatable {
     public var highest: Int { ranges.map(\.upperBound).max() ?? 0 }
 
     /// Every split sends exactly `weight` to the canary.
-    public func isAt(_ weight: Int) -> Bool { !ranges.isEmpty && ranges.allSatisfy { $0.contains(weight) } }
+    public func isAt(_ weight: Int) -> Bool { !stale && !ranges.isEmpty && ranges.allSatisfy { $0.contains(weight) } }
 }
 
 /// A route as read.
