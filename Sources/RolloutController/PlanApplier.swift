@@ -48,6 +48,8 @@ public struct PlanApplier: Sendable {
                       now: Date) async throws -> Report {
         var report = Report()
         var status = plan.status
+        var events = plan.events
+        var routeFailure: RouteWriteFailed?
         let namespace = rollout.metadata.namespace ?? "default"
         let name = rollout.metadata.name ?? ""
         if let e = effective {
@@ -56,8 +58,22 @@ public struct PlanApplier: Sendable {
                let target = Self.routeTarget(e.routing.route, rollout: rollout), let router = routers.router(for: target.route.kind) {
                 let written = try await router.setWeight(weight, on: target)
                 report.routeWrites += 1
-                // The weight as the route holds it after the write (it may have gone in between).
-                status.actualCanaryWeight = written.canaryShare.map(Double.init)
+                if let problem = written.problem {
+                    // The write was refused (no permission, the route went away or changed shape): say so in status
+                    // and once as an Event, then fail the reconcile so the work queue backs off before trying again.
+                    let message = "could not set \(target.route) to \(weight)% for the canary: \(problem)"
+                    var conditions = StatusConditions(conditions: status.conditions ?? [], now: now, generation: status.observedGeneration)
+                    conditions.set(.trafficRouted, false, reason: "RouteWriteFailed", message: message)
+                    status.conditions = conditions.conditions
+                    status.actualCanaryWeight = current.ranges.isEmpty ? nil : Double(current.highest)
+                    if rollout.status?.condition(.trafficRouted)?.message != message {
+                        events.append(PlannedEvent(.warning, "TrafficRoutingFailed", message))
+                    }
+                    routeFailure = RouteWriteFailed(message: message)
+                } else {
+                    // The weight as the route holds it after the write (it may have gone in between).
+                    status.actualCanaryWeight = written.canaryShare.map(Double.init)
+                }
             }
             for intent in plan.deployments {
                 let observed = intent.track == .stable ? input.stable : input.canary
@@ -104,10 +120,11 @@ public struct PlanApplier: Sendable {
         }
         // Events only once the status that explains them is written: a stale pass that fails its status write
         // (409) records nothing.
-        for event in plan.events {
+        for event in events {
             await record(event, rollout: rollout, now: now)
             report.events += 1
         }
+        if let routeFailure { throw routeFailure }
         return report
     }
 
@@ -142,4 +159,10 @@ public struct PlanApplier: Sendable {
             logger.warning("could not record an event", metadata: ["reason": "\(event.reason)", "error": "\(error)"])
         }
     }
+}
+
+/// A route's weights could not be written; the status and an Event say why, and the reconcile is retried with backoff.
+public struct RouteWriteFailed: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

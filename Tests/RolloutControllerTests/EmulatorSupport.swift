@@ -228,3 +228,14 @@ func clusterRollout(name: String = Fixture.name, tag: String = "1.0.0", steps: [
     rollout.metadata = ObjectMeta(name: name, namespace: "default")
     return rollout
 }
+
+extension KubeClient {
+    /// The emulator's admin API: the next `count` requests with `verb` (an HTTP method, upper case) to a path
+    /// containing `path` get `code`.
+    func injectEmulatorFault(path: String, verb: String, code: Int, count: Int = 1) async throws {
+        let body: JSONValue = ["path": .string(path), "verb": .string(verb), "code": .number(Double(code)), "count": .number(Double(count))]
+        _ = try await send(Request(method: .post, path: "/emulator.fledge.dev/faults",
+                                   headers: ["Accept": "application/json", "Content-Type": "application/json"],
+                                   body: try body.data(), verb: "create"))
+    }
+}

@@ -78,10 +78,7 @@ private struct NginxCluster {
 
     /// The next `count` requests whose path contains `path` (and of `verb`) fail with `code`.
     func injectFault(path: String, verb: String, code: Int, count: Int = 1) async throws {
-        let body: JSONValue = ["path": .string(path), "verb": .string(verb), "code": .number(Double(code)), "count": .number(Double(count))]
-        _ = try await client.send(Request(method: .post, path: "/emulator.fledge.dev/faults",
-                                          headers: ["Accept": "application/json", "Content-Type": "application/json"],
-                                          body: try body.data(), verb: "create"))
+        try await client.injectEmulatorFault(path: path, verb: verb, code: code, count: count)
     }
 }
 

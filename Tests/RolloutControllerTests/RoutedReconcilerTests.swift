@@ -75,6 +75,28 @@ import Testing
         }
     }
 
+    @Test func aRefusedRouteWriteIsAConditionAndOneEventThenRetriedWithBackoff() async throws {
+        try await Cluster.with(samples: []) { cluster in
+            try await prepare(cluster)
+            try await cluster.withController {
+                try await cluster.create(routedRollout(steps: [.weight(25), .pause()]))
+                try await cluster.waitFor("first deploy healthy") { $0.phase == .healthy }
+                // The controller may read the route but not patch it, three times over.
+                try await cluster.client.injectEmulatorFault(path: "/httproutes/shop-route", verb: "PATCH", code: 403, count: 3)
+                try await cluster.setTemplate(tag: "2.0.0")
+                try await cluster.waitFor("TrafficRouted=False RouteWriteFailed") { $0.condition(.trafficRouted)?.reason == "RouteWriteFailed" }
+                let failed = try await cluster.status()
+                #expect(failed.condition(.trafficRouted)?.message?.contains("could not set HTTPRoute default/shop-route to 25%") == true)
+                // Once the permission is back (the faults used up), the weight is set and the condition is True again.
+                try await cluster.waitFor("paused at 25% on the route", timeout: .seconds(30)) {
+                    $0.phase == .paused && $0.actualCanaryWeight == 25 && $0.condition(.trafficRouted)?.status == "True"
+                }
+                let refusals = try await cluster.events().filter { $0["reason"]?.stringValue == "TrafficRoutingFailed" }
+                #expect(refusals.count == 1, "one Event for the same refusal, not one per retry: \(refusals.count)")
+            }
+        }
+    }
+
     @Test func aMissingRouteIsAConditionAndAnEventNotACrash() async throws {
         try await Cluster.with(samples: []) { cluster in
             try await cluster.withController {

@@ -75,9 +75,7 @@ struct RouteCluster {
 
     /// The next `count` requests with `verb` (an HTTP method, upper case) to a path containing `path` get `code`.
     func injectFault(path: String, verb: String, code: Int, count: Int = 1) async throws {
-        let body: JSONValue = ["path": .string(path), "verb": .string(verb), "code": .number(Double(code)), "count": .number(Double(count))]
-        _ = try await client.send(Request(method: .post, path: "/emulator.fledge.dev/faults",
-                                          headers: ["Content-Type": "application/json"], body: try body.data(), verb: "create"))
+        try await client.injectEmulatorFault(path: path, verb: verb, code: code, count: count)
     }
 
     /// Injected faults not used up yet.
