@@ -25,6 +25,9 @@ public struct RolloutStatus: Codable, Sendable, Equatable {
     public var conditions: [Condition]?
     /// The canary's progress through its steps (absent when no canary is in flight).
     public var canary: CanaryProgress?
+    /// With a router: the route the controller sets weights on. When the spec names another route (or none), this
+    /// one is sent back to stable first; on deletion it is restored even if the spec no longer names it.
+    public var trafficRoute: RouteRecord?
 
     public init(phase: RolloutPhase? = nil, message: String? = nil, observedGeneration: Int? = nil,
                 currentStepIndex: Int? = nil, canaryWeight: Int? = nil, actualCanaryWeight: Double? = nil,
@@ -204,5 +207,28 @@ public struct ActionRecord: Codable, Sendable, Equatable {
         self.id = id
         self.time = time
         self.message = message
+    }
+}
+
+/// `status.trafficRoute`: a route as recorded in status.
+public struct RouteRecord: Codable, Sendable, Equatable {
+    /// `gatewayAPI`, `istio` or `nginx`.
+    public var router: String?
+    public var name: String?
+    public var namespace: String?
+    /// Istio: the http routes set.
+    public var routes: [String]?
+
+    public init(_ route: RouteReference) {
+        router = route.kind.rawValue
+        name = route.name
+        namespace = route.namespace
+        routes = route.routes.isEmpty ? nil : route.routes
+    }
+
+    /// The route recorded (nil when the record is incomplete or names an unknown router).
+    public var reference: RouteReference? {
+        guard let kind = router.flatMap(RouterKind.init(rawValue:)), let name, let namespace else { return nil }
+        return RouteReference(kind: kind, name: name, namespace: namespace, routes: routes ?? [])
     }
 }

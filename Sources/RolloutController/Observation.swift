@@ -98,6 +98,8 @@ public struct PlanInput: Sendable {
     public var services: Set<String>
     /// With a router: the route as read before this reconcile (nil without a router).
     public var route: RouteObservation?
+    /// With a router: the weight this controller process last wrote to the route (its own write is never drift).
+    public var routeLastWritten: Int?
     public var now: Date
     /// Set on the second planner call of a reconcile, after the reconciler ran the interval the first call asked for.
     public var interval: IntervalResult?

@@ -3,6 +3,7 @@ import Kube
 import KubeJSON
 import Logging
 import RolloutAPI
+import Synchronization
 
 /// Makes a plan real: owned Deployments by server-side apply (or a scale-only patch), missing Services, Events,
 /// then one status patch. Nothing is sent for what already matches, so applying the same plan twice sends
@@ -14,6 +15,7 @@ public struct PlanApplier: Sendable {
     public let writes: StaleCacheGuard
     /// The routers that set weights on routes, by kind.
     public let routers: TrafficRouterRegistry
+    private let routeWrites = RouteWriteMemory()
     let logger: Logger
 
     public init(client: KubeClient, fieldManager: String = FledgeNames.fieldManager, writes: StaleCacheGuard = StaleCacheGuard(),
@@ -24,6 +26,11 @@ public struct PlanApplier: Sendable {
         self.routers = routers
         self.logger = logger
     }
+
+    /// The weight this controller last wrote to a route (for telling its own writes from someone else's edits).
+    public func lastWrite(to target: RouteTarget) -> Int? { routeWrites.weights.withLock { $0[Self.routeKey(target)] } }
+
+    static func routeKey(_ target: RouteTarget) -> String { "\(target.namespace)/\(target.rollout)/\(target.route)" }
 
     /// What the router for `rollout` works on (nil without a router).
     public static func routeTarget(_ route: RouteReference?, rollout: Rollout) -> RouteTarget? {
@@ -58,6 +65,7 @@ public struct PlanApplier: Sendable {
                let target = Self.routeTarget(e.routing.route, rollout: rollout), let router = routers.router(for: target.route.kind) {
                 let written = try await router.setWeight(weight, on: target)
                 report.routeWrites += 1
+                routeWrites.weights.withLock { $0[Self.routeKey(target)] = weight }
                 if let problem = written.problem {
                     // The write was refused (no permission, the route went away or changed shape): say so in status
                     // and once as an Event, then fail the reconcile so the work queue backs off before trying again.
@@ -165,4 +173,9 @@ public struct PlanApplier: Sendable {
 public struct RouteWriteFailed: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+/// The weight last written to each route by this process.
+final class RouteWriteMemory: Sendable {
+    let weights = Mutex<[String: Int]>([:])
 }

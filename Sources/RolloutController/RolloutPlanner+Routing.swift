@@ -148,7 +148,11 @@ extension Planning {
         c.set(.trafficRouted, true, reason: "WeightsSet",
               message: "\(route) sends \(share)% to \(FledgeNames.canaryService(name)) and the rest to \(FledgeNames.stableService(name))")
         // Drift: the route is not where this controller left it, nor where it is going.
-        if before?.status == "True", let weights = observed.weights, let last = old.actualCanaryWeight.map({ Int($0.rounded()) }),
+        // Never after a switch of route, nor when the route holds what this controller itself last wrote.
+        let sameRoute = old.trafficRoute?.reference == route
+        let ownWrite = input.routeLastWritten.map { observed.weights?.isAt($0) == true } ?? false
+        if before?.status == "True", sameRoute, !ownWrite, let weights = observed.weights,
+           let last = old.actualCanaryWeight.map({ Int($0.rounded()) }),
            !weights.isAt(last), let target = plan.routeWeight, !weights.isAt(target) {
             var found = weights.canary.isEmpty ? "an unreadable weight" : weights.canary.map { "\($0)%" }.joined(separator: ", ")
             if weights.stale { found += " from an object that was edited or is out of date" }

@@ -613,6 +613,7 @@ struct Planning {
         status.message = message
         status.currentStepIndex = stepIndex
         status.canaryWeight = weight
+        status.trafficRoute = e.routing.route.map(RouteRecord.init)
         if routed {
             status.actualCanaryWeight = routeAfter.map(Double.init)
         } else {

@@ -75,12 +75,21 @@ public struct RolloutReconciler: Reconciler {
         // The route (read, not cached: nothing else watches it), and the finalizer that restores it on deletion.
         var ignored: [FieldError] = []
         let route = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting, namespace: namespace, &ignored).route
-        if (route != nil) != finalizers.contains(FledgeNames.routeFinalizer) {
-            try await setRouteFinalizer(route != nil, on: rollout)
+        let recorded = rollout.status?.trafficRoute?.reference
+        if let recorded, recorded != route {
+            // The spec names another route now, or none: the one this controller was setting goes back to stable
+            // first, so no route is left sending traffic to a canary nothing manages any more.
+            try await restore(recorded, of: rollout)
+        }
+        let needsFinalizer = route != nil || recorded != nil
+        if needsFinalizer != finalizers.contains(FledgeNames.routeFinalizer) {
+            try await setRouteFinalizer(needsFinalizer, on: rollout)
             return .requeue(after: .milliseconds(50))
         }
         var routeObservation: RouteObservation?
+        var routeLastWritten: Int?
         if let target = PlanApplier.routeTarget(route, rollout: rollout) {
+            routeLastWritten = applier.lastWrite(to: target)
             if let router = applier.routers.router(for: target.route.kind) {
                 routeObservation = try await router.read(target)
             } else {
@@ -97,6 +106,7 @@ public struct RolloutReconciler: Reconciler {
             canary: canary.map { DeploymentObservation($0, rolloutUID: uid) },
             services: Set(serviceNames.filter { services(namespace, $0) != nil && owned($0) }),
             route: routeObservation, now: now())
+        input.routeLastWritten = routeLastWritten
         var plan = RolloutPlanner.plan(input)
         let effective = plan.effective
         if let request = plan.interval, let effective {
@@ -140,13 +150,22 @@ extension RolloutReconciler {
     /// missing or unusable has nothing to restore; a failure to write it is retried (the finalizer stays).
     func finalize(_ rollout: Rollout) async throws {
         var ignored: [FieldError] = []
-        let routing = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting,
-                                              namespace: rollout.metadata.namespace ?? "default", &ignored)
-        if let target = PlanApplier.routeTarget(routing.route, rollout: rollout), let router = applier.routers.router(for: target.route.kind) {
-            try await router.cleanUp(target)
-            logger.info("route restored to stable before deletion", metadata: ["rollout": "\(rollout.metadata.namespace ?? "")/\(rollout.metadata.name ?? "")", "route": "\(target.route)"])
-        }
+        let named = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting,
+                                            namespace: rollout.metadata.namespace ?? "default", &ignored).route
+        // The route the spec names and the one last set (they differ when the spec changed just before deletion).
+        var routes = [named, rollout.status?.trafficRoute?.reference].compactMap { $0 }
+        if routes.count == 2, routes[0] == routes[1] { routes.removeLast() }
+        for route in routes { try await restore(route, of: rollout) }
         try await setRouteFinalizer(false, on: rollout)
+    }
+
+    /// Sends `route` back to stable (NGINX: deletes the canary Ingress). Missing or unusable: nothing to restore.
+    func restore(_ route: RouteReference, of rollout: Rollout) async throws {
+        guard let target = PlanApplier.routeTarget(route, rollout: rollout), let router = applier.routers.router(for: route.kind) else { return }
+        try await router.cleanUp(target)
+        logger.info("route sent back to stable", metadata: [
+            "rollout": "\(rollout.metadata.namespace ?? "")/\(rollout.metadata.name ?? "")", "route": "\(route)",
+        ])
     }
 }
 

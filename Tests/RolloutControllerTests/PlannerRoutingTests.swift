@@ -199,6 +199,43 @@ import Testing
         #expect(paused.requeueAfter == .seconds(5))
     }
 
+    @Test func theControllersOwnWriteIsNeverDriftEvenWhenItsStatusWriteWasLost() throws {
+        var world = try started(steps: [.weight(5), .weight(25), .pause()])
+        world.reconcile(at: at(0))
+        world.settle(.canary)
+        world.reconcile(at: at(1))
+        world.reconcile(at: at(2))  // at 25% now: canary sized
+        world.settle(.canary)
+        let before = world.status  // actual 5 or 25 in status
+        // This pass writes 25 to the route, but its status write fails (409): the status still says what it said.
+        world.reconcile(at: at(3))
+        world.rollout.status = before
+        world.rollout.status?.actualCanaryWeight = 5
+        world.annotate("abort:1")  // the next pass wants 0
+        var input = world.input(at: at(4))
+        input.routeLastWritten = world.routeWrites.last
+        let plan = RolloutPlanner.plan(input)
+        #expect(!plan.reasons.contains("TrafficDrift"), "\(plan.events)")
+        // Someone else's 40 is drift, whatever was written before.
+        input.route = .weights(RouteWeights(canary: [40]))
+        #expect(RolloutPlanner.plan(input).reasons.contains("TrafficDrift"))
+    }
+
+    @Test func aRouteSwitchIsNotDrift() throws {
+        var world = try started(steps: [.weight(25), .pause()])
+        world.reconcile(at: at(0))
+        world.settle(.canary)
+        world.reconcile(at: at(1))
+        world.reconcile(at: at(2))
+        #expect(world.status.trafficRoute?.name == "shop-route")
+        world.rollout.spec?.strategy?.canary?.trafficRouting = TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "new-route")))
+        world.route = .weights(RouteWeights(canary: [0]))  // the new route, still all to stable
+        let switched = world.reconcile(at: at(3))
+        #expect(!switched.reasons.contains("TrafficDrift"))
+        #expect(switched.routeWeight == 25)
+        #expect(switched.status.trafficRoute?.name == "new-route")
+    }
+
     @Test func aRouteWhoseWeightCannotBeReadIsRewritten() throws {
         var world = try started(steps: [.weight(25), .pause()])
         world.reconcile(at: at(0))

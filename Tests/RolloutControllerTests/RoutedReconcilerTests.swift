@@ -31,8 +31,8 @@ import Testing
         let _: DynamicObject = try await cluster.client.create(.httpRoutes, DynamicObject(Self.route), namespace: "default")
     }
 
-    func weights(_ cluster: Cluster) async throws -> (stable: Int?, canary: Int?) {
-        let route: DynamicObject = try await cluster.client.get(.httpRoutes, name: "shop-route", namespace: "default")
+    func weights(_ cluster: Cluster, route name: String = "shop-route") async throws -> (stable: Int?, canary: Int?) {
+        let route: DynamicObject = try await cluster.client.get(.httpRoutes, name: name, namespace: "default")
         let refs = route.json[path: ["spec", "rules"]]?.arrayValue?.first?["backendRefs"]?.arrayValue ?? []
         func weight(_ name: String) -> Int? { refs.first { $0["name"]?.stringValue == name }?["weight"]?.intValue }
         return (weight("shop-stable"), weight("shop-canary"))
@@ -71,6 +71,39 @@ import Testing
                 let (stableAfter, canaryAfter) = try await weights(cluster)
                 #expect(stableAfter == 100)
                 #expect(canaryAfter == 0)
+            }
+        }
+    }
+
+    @Test func aRouteNoLongerNamedIsSentBackToStableBeforeItIsForgotten() async throws {
+        try await Cluster.with(samples: []) { cluster in
+            try await prepare(cluster)
+            var other = Self.route
+            other[path: ["metadata", "name"]] = "shop-route-2"
+            let _: DynamicObject = try await cluster.client.create(.httpRoutes, DynamicObject(other), namespace: "default")
+            try await cluster.withController {
+                try await cluster.create(routedRollout(steps: [.weight(25), .pause()]))
+                try await cluster.waitFor("first deploy healthy") { $0.phase == .healthy }
+                try await cluster.setTemplate(tag: "2.0.0")
+                try await cluster.waitFor("paused at 25% on the route") { $0.phase == .paused && $0.actualCanaryWeight == 25 }
+                #expect(try await cluster.status().trafficRoute == RouteRecord(RouteReference(kind: .gatewayAPI, name: "shop-route", namespace: "default")))
+
+                // The user points the Rollout at another route: the first goes back to stable, the second gets 25%.
+                _ = try await cluster.client.patch(Rollout.self, name: Fixture.name, namespace: "default", .merge(
+                    ["spec": ["strategy": ["canary": ["trafficRouting": ["gatewayAPI": ["httpRoute": ["name": "shop-route-2"]]]]]]]))
+                try await eventually("the first route back at 100/0") { try await weights(cluster).canary == 0 }
+                #expect(try await weights(cluster).stable == 100)
+                try await eventually("the second route at 25%") { try await weights(cluster, route: "shop-route-2").canary == 25 }
+                try await cluster.waitFor("status records the second route") { $0.trafficRoute?.name == "shop-route-2" }
+
+                // Then trafficRouting is removed: the second route goes back to stable and the finalizer goes.
+                _ = try await cluster.client.patch(Rollout.self, name: Fixture.name, namespace: "default", .merge(
+                    ["spec": ["strategy": ["canary": ["trafficRouting": nil]]]]))
+                try await eventually("the second route back at 100/0") { try await weights(cluster, route: "shop-route-2").canary == 0 }
+                try await cluster.waitFor("no route recorded") { $0.trafficRoute == nil }
+                try await eventually("the finalizer removed") { try await cluster.rollout().metadata.finalizers ?? [] == [] }
+                // No TrafficDrift was reported for any of these moves: they were all the controller's own.
+                #expect(try await cluster.events().contains { $0["reason"]?.stringValue == "TrafficDrift" } == false)
             }
         }
     }
