@@ -21,6 +21,8 @@ public struct DeploymentObservation: Sendable, Equatable {
     public var ownedByRollout: Bool
     /// `metadata.resourceVersion` as cached.
     public var resourceVersion = ""
+    /// `status.replicas`: every pod of every ReplicaSet (old ones too, during a rolling update); nil when unknown.
+    public var totalReplicas: Int?
 
     public init(name: String, templateHash: String?, specReplicas: Int, generation: Int = 1, observedGeneration: Int = 1,
                 updatedReplicas: Int = 0, readyReplicas: Int = 0, availableReplicas: Int = 0,
@@ -51,18 +53,23 @@ public struct DeploymentObservation: Sendable, Equatable {
             deadlineExceeded: status?.conditions?.contains { $0.type == "Progressing" && $0.reason == "ProgressDeadlineExceeded" } ?? false,
             ownedByRollout: rolloutUID != nil && (d.metadata.ownerReferences ?? []).contains { $0.uid == rolloutUID && $0.controller == true })
         resourceVersion = d.metadata.resourceVersion ?? ""
+        totalReplicas = status?.replicas
     }
+
+    /// Pods of older ReplicaSets still running (a rolling update in progress).
+    var oldPods: Int { max(0, (totalReplicas ?? updatedReplicas) - updatedReplicas) }
 
     /// Runs `hash` with `replicas` pods, all updated and available, and the Deployment controller has seen the
     /// latest spec.
     public func isSettled(replicas: Int, hash: String) -> Bool {
         templateHash == hash && specReplicas == replicas && observedGeneration >= generation
-            && updatedReplicas >= replicas && availableReplicas >= replicas
+            && updatedReplicas >= replicas && availableReplicas >= replicas && oldPods == 0
     }
 
-    /// Available pods that run `hash` (0 when it runs another template).
+    /// Available pods that run `hash` (0 when it runs another template). During a rolling update the count of
+    /// available pods includes old ones, so only what is certainly new counts: available minus the old pods.
     public func available(running hash: String?) -> Int {
-        templateHash == hash && observedGeneration >= generation ? min(availableReplicas, updatedReplicas) : 0
+        templateHash == hash && observedGeneration >= generation ? max(0, min(availableReplicas - oldPods, updatedReplicas)) : 0
     }
 }
 

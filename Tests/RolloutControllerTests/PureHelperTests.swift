@@ -166,3 +166,24 @@ import Testing
         #expect(!g.isStale("x", cachedVersion: "1"))
     }
 }
+
+@Suite struct DeploymentObservationTests {
+    /// Mid rolling update (old pods still serving): only the pods certainly on the new template count.
+    @Test func oldReplicaSetsPodsNeverCountAsTheNewTemplates() {
+        var d = DeploymentObservation(name: "shop-canary", templateHash: "new", specReplicas: 2, generation: 3, observedGeneration: 3,
+                                      updatedReplicas: 2, readyReplicas: 3, availableReplicas: 3)
+        d.totalReplicas = 4  // 2 new (1 available) + 2 old (both available)
+        #expect(d.available(running: "new") == 1)
+        #expect(!d.isSettled(replicas: 2, hash: "new"))
+        d.availableReplicas = 4
+        #expect(d.available(running: "new") == 2)
+        #expect(!d.isSettled(replicas: 2, hash: "new"), "old pods still running")
+        d.totalReplicas = 2
+        d.availableReplicas = 2
+        #expect(d.available(running: "new") == 2)
+        #expect(d.isSettled(replicas: 2, hash: "new"))
+        d.totalReplicas = nil  // unknown: as before
+        #expect(d.isSettled(replicas: 2, hash: "new"))
+        #expect(d.available(running: "other") == 0)
+    }
+}
