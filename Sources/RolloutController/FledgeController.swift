@@ -47,6 +47,7 @@ public final class FledgeController: Sendable {
                                                logger: logger)
         }
         let all = options.namespaces.isEmpty
+        let routeWatch = RouteWatch(client: client, scopes: scopes, logger: logger)
         let rolloutStores = rolloutInformers.mapValues(\.store)
         let deploymentStores = deploymentInformers.mapValues(\.store)
         let serviceStores = serviceInformers.mapValues(\.store)
@@ -57,14 +58,15 @@ public final class FledgeController: Sendable {
             applier: PlanApplier(client: client, routers: routers ?? .standard(client: client, fieldManager: FledgeNames.fieldManager),
                                  logger: logger),
             runner: AnalysisRunner(source: metricsSource, logger: logger),
-            defaults: options.defaults, metrics: metrics, logger: logger)
+            defaults: options.defaults, metrics: metrics, routeWatch: routeWatch, logger: logger)
         controller = Controller(name: "rollouts", reconciler: reconciler, workers: options.workers, metrics: metrics, logger: logger)
         for scope in scopes {
             rolloutInformers[scope]!.enqueueKeys(into: controller.queue)
             deploymentInformers[scope]!.enqueueOwners(ofKind: "Rollout", into: controller.queue)
             serviceInformers[scope]!.enqueueOwners(ofKind: "Rollout", into: controller.queue)
         }
-        var informers: [any ServiceLifecycle.Service] = []
+        routeWatch.deliver(to: controller.queue)
+        var informers: [any ServiceLifecycle.Service] = [routeWatch]
         var syncs: [@Sendable () async throws -> Void] = []
         for scope in scopes {
             let r = rolloutInformers[scope]!, d = deploymentInformers[scope]!, s = serviceInformers[scope]!

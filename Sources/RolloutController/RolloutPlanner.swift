@@ -563,7 +563,7 @@ struct Planning {
     /// Baseline reads that may come back empty before the analysis starts without one.
     static let baselineAttempts = 4
     /// How often a route is read again while a canary is in flight.
-    static let routeRecheck: Duration = .seconds(5)
+    static let routeRecheck: Duration = .seconds(60)
 
     // MARK: Owned objects
 
@@ -622,9 +622,9 @@ struct Planning {
         }
         if canaryHash != nil, !completed {
             status.canary = progress
-            // Nothing watches the route: while a canary is in flight, read it again every few seconds so an edit
-            // (drift) or a deleted route is noticed even at a step that waits for nothing. A stopped canary whose
-            // route already sends it nothing is left to the resync.
+            // The route watch wakes the Rollout when its route changes; while a canary is in flight it is also read
+            // again every minute, in case the watch cannot run (no list/watch permission, another namespace). A
+            // stopped canary whose route already sends it nothing is left to the resync.
             if routed, progress.aborted == nil || routeShare != 0 { plan.wake(after: Planning.routeRecheck) }
         } else {
             status.canary = nil

@@ -17,13 +17,15 @@ public struct RolloutReconciler: Reconciler {
     public let defaults: RolloutDefaults
     public let metrics: ControllerMetrics
     public let now: @Sendable () -> Date
+    /// Told which route each Rollout uses, so a change to the route wakes its Rollout.
+    public let routeWatch: RouteWatch?
     let logger: Logger
 
     public init(rollouts: @escaping @Sendable (ObjectKey) -> Rollout?,
                 deployments: @escaping @Sendable (String, String) -> Deployment?,
                 services: @escaping @Sendable (String, String) -> Kube.Service?,
                 applier: PlanApplier, runner: AnalysisRunner, defaults: RolloutDefaults, metrics: ControllerMetrics,
-                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+                now: @escaping @Sendable () -> Date = { Date() }, routeWatch: RouteWatch? = nil, logger: Logger) {
         self.rollouts = rollouts
         self.deployments = deployments
         self.services = services
@@ -32,6 +34,7 @@ public struct RolloutReconciler: Reconciler {
         self.defaults = defaults
         self.metrics = metrics
         self.now = now
+        self.routeWatch = routeWatch
         self.logger = logger
     }
 
@@ -47,6 +50,7 @@ public struct RolloutReconciler: Reconciler {
         let namespace = key.namespace ?? "default"
         guard let rollout = rollouts(key) else {
             metrics.forget(namespace: namespace, name: key.name)
+            routeWatch?.use(nil, by: key)
             return .done
         }
         let finalizers = rollout.metadata.finalizers ?? []
@@ -75,6 +79,7 @@ public struct RolloutReconciler: Reconciler {
         // The route (read, not cached: nothing else watches it), and the finalizer that restores it on deletion.
         var ignored: [FieldError] = []
         let route = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting, namespace: namespace, &ignored).route
+        routeWatch?.use(route, by: key)
         let recorded = rollout.status?.trafficRoute?.reference
         if let recorded, recorded != route {
             // The spec names another route now, or none: the one this controller was setting goes back to stable

@@ -75,6 +75,31 @@ import Testing
         }
     }
 
+    /// At an indefinite pause nothing is due for a minute: only the route watch can make these quick.
+    @Test func anEditAndADeletionOfTheRouteAreNoticedAtOnceByTheRouteWatch() async throws {
+        try await Cluster.with(samples: []) { cluster in
+            try await prepare(cluster)
+            try await cluster.withController {
+                try await cluster.create(routedRollout(steps: [.weight(25), .pause()]))
+                try await cluster.waitFor("first deploy healthy") { $0.phase == .healthy }
+                try await cluster.setTemplate(tag: "2.0.0")
+                try await cluster.waitFor("paused at 25% on the route") { $0.phase == .paused && $0.actualCanaryWeight == 25 }
+
+                let _: DynamicObject = try await cluster.client.patch(.httpRoutes, name: "shop-route", namespace: "default", .json([
+                    ["op": "replace", "path": "/spec/rules/0/backendRefs/0/weight", "value": 40],
+                    ["op": "replace", "path": "/spec/rules/0/backendRefs/1/weight", "value": 60],
+                ]))
+                try await eventually("TrafficDrift reported", timeout: .seconds(10)) {
+                    try await cluster.events().contains { $0["reason"]?.stringValue == "TrafficDrift" }
+                }
+                try await eventually("the weights set back", timeout: .seconds(10)) { try await weights(cluster).canary == 25 }
+
+                try await cluster.client.delete(.httpRoutes, name: "shop-route", namespace: "default")
+                try await cluster.waitFor("RouteNotFound", timeout: .seconds(10)) { $0.condition(.trafficRouted)?.reason == "RouteNotFound" }
+            }
+        }
+    }
+
     @Test func aRouteNoLongerNamedIsSentBackToStableBeforeItIsForgotten() async throws {
         try await Cluster.with(samples: []) { cluster in
             try await prepare(cluster)
