@@ -85,14 +85,8 @@ struct RoutingTests {
             #expect(Scenario.condition(done, "TrafficRouted")?["reason"]?.stringValue == "WeightsSet")
             #expect(done.double("status.actualCanaryWeight") == 0)
 
-            let log = try await s.namespaceWrites()
-            let patches = Scenario.controllerPatches(of: s.objectPath("gateway.networking.k8s.io/v1", "httproutes", "shop-route"), in: log)
-                .map(WeightPatch.init)
-            Self.expectGuardedWalk(patches, entriesUnder: "/spec/rules/0/backendRefs/", allowedEntries: [0, 1])
-            Self.expectScaledAroundRoute(patches, log: log)
-            // Stable kept every replica while the canary ran.
-            let stableWrites = Scenario.replicaWrites("shop-stable", in: log).map(\.replicas)
-            #expect(stableWrites.allSatisfy { $0 == Self.replicas }, "shop-stable's replicas writes: \(stableWrites)")
+            let log = try await Self.expectPromotionWalk(s, route: s.objectPath("gateway.networking.k8s.io/v1", "httproutes", "shop-route"),
+                                                         entriesUnder: "/spec/rules/0/backendRefs/")
             // Nothing but the controller's weight patches (and the test's create) wrote the route.
             let others = log.filter { $0.path.hasSuffix("/httproutes/shop-route") && !($0.method == "PATCH" && !$0.byKubectl) && $0.method != "POST" }
             #expect(others.isEmpty, "other writes of the route: \(others.map { "\($0.method) \($0.userAgent)" })")
@@ -319,13 +313,8 @@ struct RoutingTests {
             #expect(Routes.canonical(final.at("spec.http[0]")) == Routes.canonical(created.at("spec.http[0]")), "admin untouched")
             #expect(Routes.canonical(final["spec"]) == Routes.canonical(created["spec"]))
 
-            let log = try await s.namespaceWrites()
-            let patches = Scenario.controllerPatches(of: s.objectPath("networking.istio.io/v1", "virtualservices", "shop-vs"), in: log)
-                .map(WeightPatch.init)
-            Self.expectGuardedWalk(patches, entriesUnder: "/spec/http/1/route/", allowedEntries: [0, 1])
-            Self.expectScaledAroundRoute(patches, log: log)
-            let stableWrites = Scenario.replicaWrites("shop-stable", in: log).map(\.replicas)
-            #expect(stableWrites.allSatisfy { $0 == Self.replicas }, "shop-stable's replicas writes: \(stableWrites)")
+            _ = try await Self.expectPromotionWalk(s, route: s.objectPath("networking.istio.io/v1", "virtualservices", "shop-vs"),
+                                                   entriesUnder: "/spec/http/1/route/")
         }
     }
 
@@ -403,6 +392,20 @@ struct RoutingTests {
 extension RoutingTests {
     /// The route's weight patches walk the canary through 5, 25, 50, 100 then 0 exactly (stable the complement),
     /// each a guarded JSON patch that writes only the two Services' entries.
+    /// From the request log: the route's guarded weight writes walked 5, 25, 50, 100 then 0 on the two entries
+    /// only, the canary was sized before each raise and scaled down after the last write, and stable kept every
+    /// replica while the canary ran. Returns the log for more checks.
+    static func expectPromotionWalk(_ s: Scenario, route: String, entriesUnder prefix: String,
+                                    sourceLocation: SourceLocation = #_sourceLocation) async throws -> [LoggedWrite] {
+        let log = try await s.namespaceWrites()
+        let patches = Scenario.controllerPatches(of: route, in: log).map(WeightPatch.init)
+        expectGuardedWalk(patches, entriesUnder: prefix, allowedEntries: [0, 1], sourceLocation: sourceLocation)
+        expectScaledAroundRoute(patches, log: log, sourceLocation: sourceLocation)
+        let stableWrites = Scenario.replicaWrites("shop-stable", in: log).map(\.replicas)
+        #expect(stableWrites.allSatisfy { $0 == replicas }, "shop-stable's replicas writes: \(stableWrites)", sourceLocation: sourceLocation)
+        return log
+    }
+
     static func expectGuardedWalk(_ patches: [WeightPatch], entriesUnder prefix: String, allowedEntries: Set<Int>,
                                   sourceLocation: SourceLocation = #_sourceLocation) {
         let summary = patches.map(\.summary)
