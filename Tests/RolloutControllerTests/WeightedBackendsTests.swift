@@ -261,6 +261,26 @@ private func unusable(_ body: () throws -> Void) -> String? {
         #expect(try route.applyingJSONPatch(.array(patch)) == want)
     }
 
+    /// A backendRef's group, kind and namespace are tested too, when it has them: a same-named backend of another
+    /// kind or namespace moved to that index since the read fails the patch instead of getting the weight.
+    @Test func patchAlsoTestsTheQualifiersAnEntryHas() throws {
+        let stable = ref("web-stable", weight: 100, extra: ["group": "", "kind": "Service", "namespace": "shop"])
+        let route = httpRoute([[stable, ref("web-canary", weight: 0)]])
+        let patch = try GatewayAPIRouter.kind.guardedPatch(sending: 5, in: route, for: gatewayTarget)
+        #expect(Array(patch.prefix(6)) == [
+            ["op": "test", "path": "/spec/rules/0/backendRefs/0/group", "value": ""],
+            ["op": "test", "path": "/spec/rules/0/backendRefs/0/kind", "value": "Service"],
+            ["op": "test", "path": "/spec/rules/0/backendRefs/0/namespace", "value": "shop"],
+            ["op": "test", "path": "/spec/rules/0/backendRefs/0/name", "value": "web-stable"],
+            ["op": "test", "path": "/spec/rules/0/backendRefs/0/weight", "value": 100],
+            ["op": "replace", "path": "/spec/rules/0/backendRefs/0/weight", "value": 95],
+        ])
+        var moved = route
+        moved[path: ["spec", "rules"]] = [["backendRefs": [ref("web-stable", weight: 100, extra: ["group": "", "kind": "Service", "namespace": "other"]),
+                                                             ref("web-canary", weight: 0)]]]
+        #expect(throws: (any Error).self) { try moved.applyingJSONPatch(.array(patch)) }
+    }
+
     @Test func patchAddsAMissingWeightWithoutTestingIt() throws {
         let route = virtualService([("primary", [dest("web-canary.shop.svc.cluster.local"), dest("web-stable.shop.svc.cluster.local", weight: 100)])])
         let patch = try IstioRouter.kind.guardedPatch(sending: 5, in: route, for: istioTarget())

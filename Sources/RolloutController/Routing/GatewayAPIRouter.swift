@@ -35,6 +35,7 @@ public enum GatewayAPIRouter {
         BackendConvention(
             role: { role(of: $0, routeNamespace: routeNamespace, target: target) },
             identity: ["name"],
+            qualifiers: [["group"], ["kind"], ["namespace"]],
             defaultWeight: { _ in 1 },
             entryNoun: "backendRef",
             splitNoun: "rule")

@@ -55,6 +55,7 @@ public enum IstioRouter {
                 return .other
             },
             identity: ["destination", "host"],
+            qualifiers: [["destination", "subset"]],
             defaultWeight: { entries in entries == 1 ? 100 : 0 },
             entryNoun: "destination",
             splitNoun: "http route")

@@ -31,6 +31,8 @@ struct BackendConvention {
     var role: (JSONValue) -> BackendRole
     /// The member that identifies an entry (`["name"]`, `["destination", "host"]`): tested before its weight is written.
     var identity: [String]
+    /// Other members that tell an entry apart (a backendRef's group, kind and namespace): tested too, when present.
+    var qualifiers: [[String]] = []
     /// The member holding an entry's weight.
     var weightKey = "weight"
     /// The weight of an entry that has none, given how many entries its list has.
@@ -46,6 +48,8 @@ struct BackendEntry: Sendable, Equatable {
     /// The identifying member (e.g. `/spec/rules/2/backendRefs/0/name`) and its value as the route holds it.
     var identityPointer: JSONPointer
     var identity: JSONValue
+    /// The qualifying members the entry has, as read: tested before the identity.
+    var qualifiers: [Guard] = []
     /// Where the weight is, and its value as written (nil when the entry has none).
     var weightPointer: JSONPointer
     var storedWeight: JSONValue?
@@ -63,6 +67,12 @@ struct BackendSplit: Sendable, Equatable {
 
     /// The canary's share of what the two Services receive, in whole percent.
     var canaryPercent: Int { WeightedBackends.percent(canary: canary.weight, stable: stable.weight) }
+}
+
+/// A member of an entry and its value as read, tested before a write.
+struct Guard: Sendable, Equatable {
+    var pointer: JSONPointer
+    var value: JSONValue
 }
 
 /// The weights to give a split's two entries.
@@ -132,8 +142,11 @@ enum WeightedBackends {
                     }
                     weight = whole
                 }
+                let qualifiers = convention.qualifiers.compactMap { member in
+                    entries[index][path: member].map { Guard(pointer: JSONPointer(tokens: base + member), value: $0) }
+                }
                 return BackendEntry(identityPointer: JSONPointer(tokens: base + convention.identity),
-                                    identity: entries[index][path: convention.identity] ?? .null,
+                                    identity: entries[index][path: convention.identity] ?? .null, qualifiers: qualifiers,
                                     weightPointer: JSONPointer(tokens: base + [convention.weightKey]),
                                     storedWeight: stored, weight: weight)
             }
@@ -162,6 +175,9 @@ enum WeightedBackends {
             let weights = wanted(split)
             guard split.stable.weight != weights.stable || split.canary.weight != weights.canary else { continue }
             for (entry, weight) in [(split.stable, weights.stable), (split.canary, weights.canary)] {
+                for q in entry.qualifiers {
+                    operations.append(["op": "test", "path": .string(q.pointer.description), "value": q.value])
+                }
                 operations.append(["op": "test", "path": .string(entry.identityPointer.description), "value": entry.identity])
                 let value = JSONValue.number(Double(weight))
                 if let stored = entry.storedWeight {
