@@ -30,6 +30,11 @@ public struct PlanApplier: Sendable {
     /// The weight this controller last wrote to a route (for telling its own writes from someone else's edits).
     public func lastWrite(to target: RouteTarget) -> Int? { routeWrites.weights.withLock { $0[Self.routeKey(target)] } }
 
+    /// Forgets the weights written for a Rollout that is gone.
+    public func forgetRouteWrites(namespace: String, rollout: String) {
+        routeWrites.weights.withLock { w in w = w.filter { !$0.key.hasPrefix("\(namespace)/\(rollout)/") } }
+    }
+
     static func routeKey(_ target: RouteTarget) -> String { "\(target.namespace)/\(target.rollout)/\(target.route)" }
 
     /// What the router for `rollout` works on (nil without a router).
@@ -65,13 +70,25 @@ public struct PlanApplier: Sendable {
                let target = Self.routeTarget(e.routing.route, rollout: rollout), let router = routers.router(for: target.route.kind) {
                 let written = try await router.setWeight(weight, on: target)
                 report.routeWrites += 1
-                routeWrites.weights.withLock { $0[Self.routeKey(target)] = weight }
+                if written.problem == nil { routeWrites.weights.withLock { $0[Self.routeKey(target)] = weight } }
                 if let problem = written.problem {
                     // The write was refused (no permission, the route went away or changed shape): say so in status
                     // and once as an Event, then fail the reconcile so the work queue backs off before trying again.
                     let message = "could not set \(target.route) to \(weight)% for the canary: \(problem)"
                     var conditions = StatusConditions(conditions: status.conditions ?? [], now: now, generation: status.observedGeneration)
-                    conditions.set(.trafficRouted, false, reason: "RouteWriteFailed", message: message)
+                    let before = rollout.status?.condition(.trafficRouted)
+                    if let before, before.reason == "RouteWriteFailed", before.message == message {
+                        // The same refusal again: the status stays exactly as written last time (no write, no
+                        // watch event), so the work queue's backoff, not the status watch, paces the retries.
+                        if let i = conditions.conditions.firstIndex(where: { $0.type == before.type }) {
+                            conditions.conditions[i] = before
+                        } else {
+                            conditions.conditions.append(before)
+                        }
+                        status.canary?.progressSince = rollout.status?.canary?.progressSince
+                    } else {
+                        conditions.set(.trafficRouted, false, reason: "RouteWriteFailed", message: message)
+                    }
                     status.conditions = conditions.conditions
                     status.actualCanaryWeight = current.ranges.isEmpty ? nil : Double(current.highest)
                     if rollout.status?.condition(.trafficRouted)?.message != message {

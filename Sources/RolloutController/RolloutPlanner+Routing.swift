@@ -139,7 +139,8 @@ extension Planning {
         if let problem = observed.problem {
             let reason = if case .notFound = observed { "RouteNotFound" } else { "RouteUnusable" }
             c.set(.trafficRouted, false, reason: reason, message: problem)
-            if before?.status != "False" || before?.message != problem {
+            // One Event per new problem (a route that vanished between the read and the write was already reported).
+            if before?.status != "False" || (before?.message != problem && before?.reason != "RouteWriteFailed") {
                 plan.events.append(PlannedEvent(.warning, "TrafficRoutingFailed", problem))
             }
             return

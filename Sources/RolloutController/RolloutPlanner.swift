@@ -212,7 +212,7 @@ struct Planning {
             holdForRoute(problem)
             return
         }
-        if routed, old.condition(.trafficRouted)?.status == "False" {
+        if routed, let held = old.condition(.trafficRouted), held.status == "False", held.reason != "RouteWriteFailed" {
             // Back from a route outage: the time held is not the canary's fault.
             progress.progressSince = Timestamps.millis(now)
         }

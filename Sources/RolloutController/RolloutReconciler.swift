@@ -51,6 +51,7 @@ public struct RolloutReconciler: Reconciler {
         guard let rollout = rollouts(key) else {
             metrics.forget(namespace: namespace, name: key.name)
             routeWatch?.use(nil, by: key)
+            applier.forgetRouteWrites(namespace: namespace, rollout: key.name)
             return .done
         }
         let finalizers = rollout.metadata.finalizers ?? []
@@ -81,10 +82,19 @@ public struct RolloutReconciler: Reconciler {
         let route = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting, namespace: namespace, &ignored).route
         routeWatch?.use(route, by: key)
         let recorded = rollout.status?.trafficRoute?.reference
+        var keepRecorded = false
         if let recorded, recorded != route {
             // The spec names another route now, or none: the one this controller was setting goes back to stable
-            // first, so no route is left sending traffic to a canary nothing manages any more.
-            try await restore(recorded, of: rollout)
+            // first, so no route is left sending traffic to a canary nothing manages any more. If that fails, the
+            // rollout goes on and the old route stays recorded, to be restored on a later pass.
+            do {
+                try await restore(recorded, of: rollout)
+            } catch {
+                keepRecorded = true
+                logger.warning("could not send the previous route back to stable; will retry", metadata: [
+                    "rollout": "\(key)", "route": "\(recorded)", "error": "\(error)",
+                ])
+            }
         }
         let needsFinalizer = route != nil || recorded != nil
         if needsFinalizer != finalizers.contains(FledgeNames.routeFinalizer) {
@@ -124,6 +134,10 @@ public struct RolloutReconciler: Reconciler {
                 // The planner wants yet another step at once: take it on the next pass.
                 plan.wake(after: .milliseconds(200))
             }
+        }
+        if keepRecorded {
+            plan.status.trafficRoute = rollout.status?.trafficRoute
+            plan.wake(after: .seconds(10))
         }
         let report = try await applier.apply(plan, rollout: rollout, effective: effective, observed: input, now: input.now)
         metrics.rollout(namespace: namespace, name: key.name, status: plan.status)

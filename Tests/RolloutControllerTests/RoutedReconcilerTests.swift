@@ -155,6 +155,28 @@ import Testing
         }
     }
 
+    /// A write refused for good: the same refusal again changes nothing in status (no write, no watch event), so
+    /// retries are paced by the work queue's backoff instead of spinning on the Rollout's own status writes.
+    @Test func aLastingRefusalDoesNotSpin() async throws {
+        try await Cluster.with(samples: []) { cluster in
+            try await prepare(cluster)
+            try await cluster.withController {
+                try await cluster.create(routedRollout(steps: [.weight(25), .pause()]))
+                try await cluster.waitFor("first deploy healthy") { $0.phase == .healthy }
+                try await cluster.client.injectEmulatorFault(path: "/httproutes/shop-route", verb: "PATCH", code: 403, count: 100_000)
+                try await cluster.setTemplate(tag: "2.0.0")
+                try await cluster.waitFor("TrafficRouted=False RouteWriteFailed") { $0.condition(.trafficRouted)?.reason == "RouteWriteFailed" }
+                try await Task.sleep(for: .milliseconds(500))
+                let first = try await cluster.rollout().metadata.resourceVersion
+                try await Task.sleep(for: .seconds(2))
+                let later = try await cluster.rollout().metadata.resourceVersion
+                #expect(first == later, "the Rollout was written again while the same refusal went on")
+                let refusals = try await cluster.events().filter { $0["reason"]?.stringValue == "TrafficRoutingFailed" }
+                #expect(refusals.count == 1)
+            }
+        }
+    }
+
     @Test func aMissingRouteIsAConditionAndAnEventNotACrash() async throws {
         try await Cluster.with(samples: []) { cluster in
             try await cluster.withController {

@@ -71,12 +71,18 @@ public struct NginxRouter: TrafficRouter {
             live = try await client.get(.ingresses, name: name, namespace: namespace)
         } catch KubeError.notFound {
             return
+        } catch KubeError.forbidden {
+            // Not ours to read: nothing this controller can restore (its own canary Ingress, owned by the Rollout,
+            // is garbage-collected with it).
+            return
         }
         guard NginxCanaryIngress.isOwned(live.json, by: target.rollout) else { return }
         do {
             try await client.delete(.ingresses, name: name, namespace: namespace,
                                     options: DeleteOptions(preconditionUID: live.metadata.uid))
         } catch KubeError.notFound {
+            return
+        } catch KubeError.forbidden {
             return
         }
     }

@@ -49,7 +49,10 @@ public final class RouteWatch: ServiceLifecycle.Service, Sendable {
         let start: RouterKind? = state.withLock { s in
             let previous = s.uses[rollout] ?? []
             guard previous != keys else { return nil }
-            for key in previous { s.users[key]?.remove(rollout) }
+            for key in previous {
+                s.users[key]?.remove(rollout)
+                if s.users[key]?.isEmpty == true { s.users[key] = nil }
+            }
             for key in keys { s.users[key, default: []].insert(rollout) }
             s.uses[rollout] = keys.isEmpty ? nil : keys
             guard let kind = route?.kind, !s.started.contains(kind) else { return nil }
@@ -129,7 +132,7 @@ enum HTTPRouteObjects: WatchedRouteKind { static var descriptor: ResourceDescrip
 enum VirtualServiceObjects: WatchedRouteKind { static var descriptor: ResourceDescriptor { .virtualServices } }
 enum IngressObjects: WatchedRouteKind { static var descriptor: ResourceDescriptor { .ingresses } }
 
-/// A route object as the watch caches it: its metadata, without managed fields; nothing else.
+/// A route object as the watch caches it: its name, namespace, uid and version; nothing else.
 struct RouteObject<Kind: WatchedRouteKind>: Resource, RuntimeObject {
     static var descriptor: ResourceDescriptor { Kind.descriptor }
     var metadata: ObjectMeta
@@ -138,8 +141,10 @@ struct RouteObject<Kind: WatchedRouteKind>: Resource, RuntimeObject {
     private enum Keys: String, CodingKey { case metadata }
 
     init(from decoder: any Decoder) throws {
-        metadata = try decoder.container(keyedBy: Keys.self).decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
-        metadata.managedFields = nil
+        let full = try decoder.container(keyedBy: Keys.self).decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        metadata = ObjectMeta(name: full.name, namespace: full.namespace)
+        metadata.uid = full.uid
+        metadata.resourceVersion = full.resourceVersion
     }
 
     func encodeKnownFields(to encoder: any Encoder) throws {
