@@ -52,6 +52,9 @@ let package = Package(
         .target(name: "KubeJSON", swiftSettings: strict),
         // In-memory metric provider for tests of code that depends on the analysis.
         .target(name: "CanaryAnalysisTesting", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
+        // What the benchmark executables share: the entry (arguments, exit codes, report file), monotonic time,
+        // latency percentiles, process memory and CPU.
+        .target(name: "BenchSupport", swiftSettings: strict),
         // MetricProvider backed by the Prometheus HTTP API.
         .target(
             name: "CanaryAnalysisPrometheus",
@@ -80,7 +83,7 @@ let package = Package(
         .executableTarget(name: "kubectl-fledge", dependencies: ["FledgeCLI"], swiftSettings: strict),
         .executableTarget(
             name: "fledge-bench-analysis",
-            dependencies: ["CanaryAnalysis"],
+            dependencies: ["CanaryAnalysis", "BenchSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "CanaryAnalysisTests", dependencies: ["CanaryAnalysis", "CanaryAnalysisTesting"], swiftSettings: strict),
@@ -157,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "fledge-bench-kube",
             dependencies: [
-                "Kube", "KubeJSON", "KubeEmulator",
+                "Kube", "KubeJSON", "KubeEmulator", "BenchSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -253,7 +256,7 @@ let package = Package(
         .executableTarget(
             name: "fledge-bench-controller",
             dependencies: ["RolloutController", "RolloutAPI", "Kube", "KubeRuntime", "KubeEmulator", "CanaryAnalysis",
-                           "CanaryAnalysisTesting"],
+                           "CanaryAnalysisTesting", "BenchSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "KubectlFledgeTests", dependencies: [

@@ -1,3 +1,4 @@
+import BenchSupport
 /// The command line: `[--output PATH] [--runs-scale X] [--quick] [--help]`.
 struct Options: Sendable {
     var output: String?
@@ -49,8 +50,3 @@ struct Options: Sendable {
     }
 }
 
-/// A command-line problem, or a request for help.
-enum OptionsError: Error {
-    case message(String)
-    case help
-}

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// `fledge-emulator` as a child process: started with a kubeconfig in a temporary directory, stopped with SIGTERM.

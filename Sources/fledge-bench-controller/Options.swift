@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// The command line of `fledge-bench-controller`, and the sizes of the run it selects.
@@ -93,8 +94,3 @@ struct Options: Sendable {
     }
 }
 
-/// A command-line problem, or a request for help.
-enum OptionsError: Error {
-    case message(String)
-    case help
-}

@@ -1,3 +1,4 @@
+import BenchSupport
 import CanaryAnalysis
 import CanaryAnalysisTesting
 import Foundation

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import Kube
 import KubeEmulator
@@ -32,7 +33,7 @@ struct Benchmark: Sendable {
         let started = Nanos.now()
         var r = BenchResults()
         let workload = Workload(objects: options.objects, namespaces: options.namespaces)
-        r.rssBaseline = ProcessMemory.residentBytes() ?? 0
+        r.rssBaseline = ProcessStats.residentBytes() ?? 0
         if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
             r.loadAverage = load.split(separator: " ").prefix(3).joined(separator: ", ")
         }
@@ -45,13 +46,13 @@ struct Benchmark: Sendable {
         let fleet = WatchFleet(watchers: options.watches, eventsPerWatcher: options.fanoutPatches + options.burstPatches)
         var deploymentJSON = Data()
         do {
-            r.rssEmpty = ProcessMemory.residentBytes() ?? 0
+            r.rssEmpty = ProcessStats.residentBytes() ?? 0
             progress("emulator at \(emulator.url.absoluteString); creating \(options.namespaces) namespaces, \(options.objects) ConfigMaps")
             try await workload.createNamespaces(pool.clients[0])
             r.create = try await RateResult.measure("POST (create ConfigMap)") {
                 try await pool.run(total: options.objects) { c, i in try await workload.create(i, with: c) }
             }
-            r.rssLoaded = ProcessMemory.residentBytes() ?? 0
+            r.rssLoaded = ProcessStats.residentBytes() ?? 0
 
             progress("GET x\(options.getRequests)")
             r.get = try await RateResult.measure("GET ConfigMap") {
@@ -73,7 +74,7 @@ struct Benchmark: Sendable {
             }
             r.rawPatchIdleWatches = try await idleWatchesPhase(emulator, workload, raw)
             await raw.shutdown()
-            r.rssBeforeWatches = ProcessMemory.residentBytes() ?? 0
+            r.rssBeforeWatches = ProcessStats.residentBytes() ?? 0
 
             progress("opening \(options.watches) watches on \(Workload.watchedNamespace)")
             let url = emulator.url.absoluteString + "/api/v1/namespaces/\(Workload.watchedNamespace)/configmaps"
@@ -81,7 +82,7 @@ struct Benchmark: Sendable {
             let openStart = Nanos.now()
             try await fleet.open(url: url)
             let openSeconds = Nanos.seconds(openStart, Nanos.now())
-            r.rssWatching = ProcessMemory.residentBytes() ?? 0
+            r.rssWatching = ProcessStats.residentBytes() ?? 0
 
             let n = options.patchRequests / 4
             progress("PATCH x\(n) elsewhere with the watches open")

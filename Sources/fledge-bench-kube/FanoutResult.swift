@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// Watch fan-out: how long after a PATCH each watcher had the MODIFIED event.
 struct FanoutResult: Sendable {
     let watchers: Int

@@ -1,3 +1,4 @@
+import BenchSupport
 /// The command line: `[--output PATH] [--quick] [--help]`, and the sizes of the run they select.
 struct Options: Sendable {
     var output: String?
@@ -53,8 +54,3 @@ struct Options: Sendable {
     }
 }
 
-/// A command-line problem, or a request for help.
-enum OptionsError: Error {
-    case message(String)
-    case help
-}

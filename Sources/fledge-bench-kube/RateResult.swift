@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// One request-rate measurement: how many requests, how long in all, and each one's latency.
 struct RateResult: Sendable {
     let label: String

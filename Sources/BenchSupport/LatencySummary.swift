@@ -1,13 +1,13 @@
 /// Nearest-rank percentiles of a set of durations (nanoseconds), in milliseconds.
-struct LatencySummary: Sendable {
-    let count: Int
-    let p50: Double
-    let p90: Double
-    let p99: Double
-    let max: Double
-    let mean: Double
+public struct LatencySummary: Sendable {
+    public let count: Int
+    public let p50: Double
+    public let p90: Double
+    public let p99: Double
+    public let max: Double
+    public let mean: Double
 
-    init(nanoseconds samples: [Int64]) {
+    public init(nanoseconds samples: [Int64]) {
         let sorted = samples.sorted()
         count = sorted.count
         func rank(_ q: Double) -> Double {
