@@ -52,6 +52,9 @@ let package = Package(
         .target(name: "KubeJSON", swiftSettings: strict),
         // In-memory metric provider for tests of code that depends on the analysis.
         .target(name: "CanaryAnalysisTesting", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
+        // A real Prometheus for tests (Debian's binary): three test targets start one.
+        .target(name: "PrometheusTesting", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+                swiftSettings: strict),
         // What the benchmark executables share: the entry (arguments, exit codes, report file), monotonic time,
         // latency percentiles, process memory and CPU.
         .target(name: "BenchSupport", swiftSettings: strict),
@@ -90,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "CanaryAnalysisPrometheusTests",
             dependencies: [
-                "CanaryAnalysis", "CanaryAnalysisPrometheus",
+                "CanaryAnalysis", "CanaryAnalysisPrometheus", "PrometheusTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -240,7 +243,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "WorkloadSimulatorTests", dependencies: [
-            "WorkloadSimulator", "Kube", "KubeJSON", "KubeEmulator", "CanaryAnalysis", "CanaryAnalysisPrometheus",
+            "WorkloadSimulator", "Kube", "KubeJSON", "KubeEmulator", "CanaryAnalysis", "CanaryAnalysisPrometheus", "PrometheusTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         .executableTarget(
@@ -250,7 +253,7 @@ let package = Package(
         ),
         // End-to-end: real kubectl, the emulator, real Prometheus, the workload simulator and the controller as processes.
         .testTarget(name: "FledgeE2ETests", dependencies: [
-            "Kube", "KubeJSON", "RolloutAPI", "CanaryAnalysis",
+            "Kube", "KubeJSON", "RolloutAPI", "CanaryAnalysis", "PrometheusTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         .executableTarget(

@@ -1,6 +1,7 @@
 @testable import CanaryAnalysisPrometheus
 import CanaryAnalysis
 import Foundation
+import PrometheusTesting
 import Testing
 
 /// Provider behaviour that needs no running Prometheus.
@@ -9,7 +10,7 @@ struct PrometheusProviderTests {
     static let target = AnalysisTarget(service: "shop", stableVersion: "1", canaryVersion: "2")
 
     @Test func closedPortGivesNoDataWithAReason() async throws {
-        let port = try await PrometheusProcess.freePort()
+        let port = try await LoopbackPort.free()
         var configuration = PrometheusConfiguration(address: URL(string: "http://127.0.0.1:\(port)")!)
         configuration.lag = .zero
         configuration.timeout = .seconds(1)  // keeps the suite quick should a refused connection ever be retried again

@@ -1,6 +1,7 @@
 import CanaryAnalysis
 import CanaryAnalysisPrometheus
 import Foundation
+import PrometheusTesting
 import Kube
 import KubeJSON
 import Testing
@@ -106,7 +107,7 @@ import WorkloadSimulator
     @Test func prometheusProviderSeesTheCanaryAndItsErrors() async throws {
         let environment = try SimulatorEnvironment.require()
         try await environment.waitForAllPodsReady()
-        let prometheus = try await PrometheusLauncher.start(configFile: environment.prometheusConfigPath)
+        let prometheus = try await PrometheusProcess.start(configFile: environment.prometheusConfigPath)
         do {
             try await check(prometheus)
         } catch {
@@ -116,7 +117,7 @@ import WorkloadSimulator
         await prometheus.stop()
     }
 
-    private func check(_ prometheus: PrometheusLauncher) async throws {
+    private func check(_ prometheus: PrometheusProcess) async throws {
         try await poll("the canary's series in Prometheus", seconds: 30) {
             (try await prometheus.scalar(#"count(http_server_request_duration_seconds_count{service_name="shop",deployment_track="canary"})"#) ?? 0) > 0
         }

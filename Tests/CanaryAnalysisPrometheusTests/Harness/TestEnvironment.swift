@@ -1,6 +1,7 @@
 @testable import CanaryAnalysisPrometheus
 import CanaryAnalysis
 import Foundation
+import PrometheusTesting
 import Testing
 
 /// One real Prometheus scraping one ``FakeExporter``, shared by every test of a suite marked
@@ -37,14 +38,13 @@ final class TestEnvironment: Sendable {
     static func start() async throws -> TestEnvironment {
         let exporter = try await FakeExporter.start()
         do {
-            let prometheus = try await PrometheusProcess.start(scrapePort: exporter.port)
+            let prometheus = try await PrometheusProcess.start(scraping: exporter.port)
             var configuration = PrometheusConfiguration(address: prometheus.address)
             configuration.timeout = .seconds(5)
-            let client = try PrometheusAPIClient(configuration: configuration)
+            let client: PrometheusAPIClient
             do {
-                try await prometheus.waitUntilReady { (try? await client.status(of: "/-/ready")) == 200 }
+                client = try PrometheusAPIClient(configuration: configuration)
             } catch {
-                await client.shutdown()
                 await prometheus.stop()
                 throw error
             }

@@ -1,4 +1,5 @@
 import Foundation
+import PrometheusTesting
 
 /// A failure of the end-to-end harness itself (a process that would not start, a deadline passed), with a
 /// message that says what was expected and what was seen.
@@ -37,37 +38,8 @@ enum E2EPaths {
     }
 
     /// Debian's `prometheus` (`$PROMETHEUS_BIN` overrides it), installed by `make deps`.
-    static func prometheus() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["PROMETHEUS_BIN"], !explicit.isEmpty {
-            guard FileManager.default.isExecutableFile(atPath: explicit) else {
-                throw E2EError("PROMETHEUS_BIN=\(explicit) is not executable")
-            }
-            return explicit
-        }
-        let path = (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/prometheus" } + ["/usr/bin/prometheus"]
-        for candidate in path where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        throw E2EError("prometheus not found on the PATH or at /usr/bin/prometheus: run `make deps`")
-    }
+    static func prometheus() throws -> String { try PrometheusBinary.path() }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw E2EError("socket() failed: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw E2EError("bind() failed: \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw E2EError("getsockname() failed: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freePort() throws -> Int { try LoopbackPort.free() }
 }
