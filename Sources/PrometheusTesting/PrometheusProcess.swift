@@ -32,15 +32,23 @@ public enum PrometheusBinary {
 
 /// Ports on the loopback interface.
 public enum LoopbackPort {
-    /// A TCP port on 127.0.0.1 that nothing listens on right now (bound to port 0, then released).
+    /// A TCP port on 127.0.0.1 that nothing listens on right now (reserved, then released: another process may
+    /// take it afterwards; use ``reserve()`` for a port that must stay closed).
     public static func free() throws -> Int {
+        let reserved = try reserve()
+        reserved.release()
+        return reserved.port
+    }
+
+    /// A TCP port on 127.0.0.1 bound (not listening) until ``ReservedPort/release()``: connections to it are
+    /// refused, and no other process can take it meanwhile.
+    public static func reserve() throws -> ReservedPort {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
         let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw PrometheusTestingError("socket() failed: \(errno)") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -49,13 +57,28 @@ public enum LoopbackPort {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
-        guard bound == 0 else { throw PrometheusTestingError("bind() failed: \(errno)") }
-        let named = withUnsafeMutablePointer(to: &address) {
+        let named = bound == 0 ? withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        } : -1
+        guard named == 0 else {
+            close(fd)
+            throw PrometheusTestingError("binding a loopback port failed: \(errno)")
         }
-        guard named == 0 else { throw PrometheusTestingError("getsockname() failed: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return ReservedPort(port: Int(UInt16(bigEndian: address.sin_port)), descriptor: fd)
     }
+}
+
+/// A loopback port held by a bound socket until released.
+public final class ReservedPort: Sendable {
+    public let port: Int
+    private let descriptor: Int32
+
+    init(port: Int, descriptor: Int32) {
+        self.port = port
+        self.descriptor = descriptor
+    }
+
+    public func release() { close(descriptor) }
 }
 
 /// A real Prometheus for a test: Debian's binary on a free loopback port, its TSDB and log in a temporary folder

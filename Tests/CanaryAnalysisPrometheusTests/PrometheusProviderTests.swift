@@ -10,7 +10,11 @@ struct PrometheusProviderTests {
     static let target = AnalysisTarget(service: "shop", stableVersion: "1", canaryVersion: "2")
 
     @Test func closedPortGivesNoDataWithAReason() async throws {
-        let port = try await LoopbackPort.free()
+        // Held (bound, not listening) for the whole test: connections are refused and no parallel test's server
+        // can take the port in between.
+        let reserved = try LoopbackPort.reserve()
+        defer { reserved.release() }
+        let port = reserved.port
         var configuration = PrometheusConfiguration(address: URL(string: "http://127.0.0.1:\(port)")!)
         configuration.lag = .zero
         configuration.timeout = .seconds(1)  // keeps the suite quick should a refused connection ever be retried again
