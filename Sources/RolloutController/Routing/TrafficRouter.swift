@@ -113,7 +113,4 @@ public struct TrafficRouterRegistry: Sendable {
     }
 
     public func router(for kind: RouterKind) -> (any TrafficRouter)? { routers[kind] }
-
-    /// The kinds registered.
-    public var kinds: Set<RouterKind> { Set(routers.keys) }
 }
