@@ -35,6 +35,7 @@ struct ActionRequest {
         case .promoteFull: "full promotion"
         case .abort: "abort"
         case .retry: "retry"
+        case .reanalyze: "reanalysis"
         }
     }
 }
@@ -124,6 +125,18 @@ struct PauseRequest {
                 throw APIErrorMessage.cliError(error, .rollout("patch", name, in: session.namespace), server: reader.server)
             }
             let was = before.spec?.paused ?? false
+            if !paused, was == paused, let hold = RolloutControl.heldAtStep(before) {
+                // Not paused by spec.paused: held at its step. Resume means "look again on fresh data".
+                let action = RolloutAction(verb: .reanalyze, id: ActionID.make())
+                do {
+                    let _: DynamicObject = try await session.client.patch(
+                        Rollout.descriptor, name: name, namespace: session.namespace, .merge(RolloutControl.actionPatch(action)))
+                } catch {
+                    throw APIErrorMessage.cliError(error, .rollout("patch", name, in: session.namespace), server: reader.server)
+                }
+                console.print("rollout.fledge.dev/\(name) was held (\(hold.rawValue)), not paused: asked to reanalyze (\(action.annotationValue)); \(RolloutControl.effect(of: .reanalyze, on: before))")
+                return
+            }
             let note = was == paused ? " (it already was)" : ""
             console.print("rollout.fledge.dev/\(name) \(paused ? "paused" : "resumed"): spec.paused=\(paused)\(note)")
         }
@@ -152,7 +165,7 @@ public struct PauseCommand: AsyncParsableCommand {
 public struct ResumeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Let a paused Rollout go on (sets spec.paused: false).",
+        abstract: "Let a paused Rollout go on (sets spec.paused: false; a Rollout held by an inconclusive window or a contested route runs the step's analysis again: reanalyze:<id>).",
         discussion: "Exit status: 0 done (also when not paused), 1 failure (not found, forbidden), 2 usage error."
     )
 

@@ -41,7 +41,7 @@ public struct HistoryEntry: Sendable, Equatable {
     public init(analysis: AnalysisRecord) {
         let d = analysis.decision
         self.init(time: analysis.time, reason: "Analysis",
-                  message: "step \(analysis.stepIndex), interval \(analysis.intervals): \(d.outcome.rawValue): \(d.summary)",
+                  message: "step \(analysis.stepIndex + 1), interval \(analysis.intervals): \(d.outcome.rawValue): \(d.summary)",
                   warning: d.outcome == .rollback, outcome: d.outcome)
     }
 

@@ -25,6 +25,9 @@ public enum RolloutControl {
                 + "retry it first: kubectl fledge retry \(name)"
         case (.abort, let stopped?):
             return "canary \(canary) of rollout \"\(name)\" is already stopped (\(stopped.reason): \(stopped.message))"
+        case (.reanalyze, let stopped?):
+            return "canary \(canary) of rollout \"\(name)\" is stopped (\(stopped.reason): \(stopped.message)); "
+                + "retry it first: kubectl fledge retry \(name)"
         default:
             return nil
         }
@@ -46,14 +49,22 @@ public enum RolloutControl {
         let steps = RolloutView.effectiveSteps(of: rollout) ?? []
         let index = status?.currentStepIndex ?? 0
         let canary = status?.canaryVersion ?? "the canary"
-        let step = index < steps.count ? "step \(index) of \(steps.count) (\(steps[index]))" : "the last step"
+        let step = index < steps.count ? "step \(index + 1) of \(steps.count) (\(steps[index]))" : "the last step"
         switch verb {
         case .promote: return "the controller finishes \(step) and goes on"
         case .promoteFull:
             let left = max(0, steps.count - index)
             return "the controller skips the remaining \(left) step\(left == 1 ? "" : "s") and promotes \(canary) fully"
         case .abort: return "the controller stops \(canary): the canary scales to 0 and stable takes all traffic"
-        case .retry: return "the controller starts \(canary) again from step 0 with fresh evidence"
+        case .retry: return "the controller starts \(canary) again from step 1 with fresh evidence"
+        case .reanalyze: return "the controller runs the analysis window of \(step) again on fresh data (the evidence so far is kept)"
         }
+    }
+
+    /// Why the Rollout is held at its step until an action, when it is (an inconclusive window, a metrics outage, a
+    /// contested route): `resume` then asks for `reanalyze`, since `spec.paused` is not what holds it.
+    public static func heldAtStep(_ rollout: Rollout) -> HoldReason? {
+        guard let status = rollout.status, status.canaryTemplateHash != nil, status.canary?.aborted == nil else { return nil }
+        return status.canary?.hold.flatMap(HoldReason.init(rawValue:))
     }
 }

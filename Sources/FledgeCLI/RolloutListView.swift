@@ -26,7 +26,7 @@ public struct RolloutListView: Sendable {
             let stepCount = RolloutView.effectiveSteps(of: r)?.count
             let step: String
             if s?.canaryTemplateHash != nil, let i = s?.currentStepIndex, let n = stepCount {
-                step = "\(i)/\(n)"
+                step = "\(min(i + 1, n))/\(n)"
             } else {
                 step = "-"
             }

@@ -73,14 +73,14 @@ public struct RolloutView: Sendable {
         let inProgress = status?.canaryTemplateHash != nil
         let index = status?.currentStepIndex ?? 0
         if !steps.isEmpty {
-            // Indexes count from 0, as status.currentStepIndex and the controller's messages do.
+            // People count steps from 1, as the controller's messages and Events do (status.currentStepIndex is 0-based).
             let position: String
             if inProgress, index < steps.count {
-                position = "\(index) of \(steps.count) (\(steps[index]))"
+                position = "\(index + 1) of \(steps.count) (\(steps[index]))"
             } else if index >= steps.count {
                 position = "all \(steps.count) done"
             } else {
-                position = "\(index) of \(steps.count)"
+                position = "\(index + 1) of \(steps.count)"
             }
             field("Step", position)
         }
@@ -117,7 +117,7 @@ public struct RolloutView: Sendable {
                 case .pending: symbol = "○"  // the whole line is dimmed
                 case .stopped: symbol = style.red("✗")
                 }
-                var text = "\(symbol) \(String(i).leftPadded(2))  \(step)"
+                var text = "\(symbol) \(String(i + 1).leftPadded(2))  \(step)"
                 if mark == .current { text += "  " + style.yellow("← current") }
                 if mark == .stopped { text += "  " + style.red("← stopped here") }
                 out.append("  " + (mark == .pending ? style.dim(text) : text))
@@ -146,7 +146,7 @@ public struct RolloutView: Sendable {
         if let analysis = status?.lastAnalysis {
             let d = analysis.decision
             out.append(style.bold("Analysis") + "  " + style.outcome(d.outcome, d.outcome.rawValue.uppercased())
-                + " at step \(analysis.stepIndex), after \(analysis.intervals) interval\(analysis.intervals == 1 ? "" : "s")"
+                + " at step \(analysis.stepIndex + 1), after \(analysis.intervals) interval\(analysis.intervals == 1 ? "" : "s")"
                 + " (\(Self.clock(analysis.time))" + (analysis.canaryVersion.map { ", canary \($0)" } ?? "") + ")")
             out.append("  " + d.summary)
             out += CheckTable(checks: d.checks, style: style, showThreshold: true).lines().map { "  " + $0 }

@@ -57,6 +57,12 @@ public struct EffectiveAnalysis: Sendable, Equatable {
     public var service: String
     /// The analysis library's configuration (alpha, per-route, user checks, library defaults for the rest).
     public var configuration: AnalysisConfiguration
+    /// Intervals in a row without data before the Rollout is held.
+    public var missingDataHold: Int = 3
+    /// How long without data before the canary is rolled back; nil: three times the step's window.
+    public var missingDataLimit: Duration?
+    /// The fresh data each analysis step must add of its own before it may promote.
+    public var stepEvidence = StepEvidenceRule()
 }
 
 /// How traffic is split.

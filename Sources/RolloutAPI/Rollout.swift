@@ -154,6 +154,8 @@ public struct AnalysisSpec: Codable, Sendable, Equatable {
     public var maxExtensions: Int?
     /// The service name in telemetry (`service.name`). Default: the Rollout's name.
     public var service: String?
+    /// What intervals without data do: when the Rollout is held, and when the canary is rolled back.
+    public var missingData: MissingDataSpec? = nil
 
     public init(prometheus: PrometheusSpec? = nil, interval: String? = nil, warmup: String? = nil, alpha: Double? = nil,
                 perRoute: Bool? = nil, checks: [QueryCheck]? = nil, onInconclusive: String? = nil,
@@ -167,6 +169,21 @@ public struct AnalysisSpec: Codable, Sendable, Equatable {
         self.onInconclusive = onInconclusive
         self.maxExtensions = maxExtensions
         self.service = service
+    }
+}
+
+/// `analysis.missingData`: intervals without data never promote; a run of them holds the Rollout, and past a limit
+/// the canary is rolled back rather than left with its traffic blind.
+public struct MissingDataSpec: Codable, Sendable, Equatable {
+    /// Intervals in a row without data before the Rollout is held (MetricsAvailable=False). Default 3.
+    public var holdAfter: Int?
+    /// How long a Rollout held for missing data waits for it before the canary is rolled back (reason
+    /// MetricsUnavailable), counted from the hold. Default: three times the step's analysis window.
+    public var rollbackAfter: String?
+
+    public init(holdAfter: Int? = nil, rollbackAfter: String? = nil) {
+        self.holdAfter = holdAfter
+        self.rollbackAfter = rollbackAfter
     }
 }
 

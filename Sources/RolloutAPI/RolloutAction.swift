@@ -11,6 +11,9 @@ public struct RolloutAction: Sendable, Equatable {
         case abort
         /// Start an aborted or rolled-back canary again from its first step.
         case retry
+        /// Run the current step's analysis window again on fresh data (after an inconclusive window, a metrics
+        /// outage or a contested route); the evidence gathered so far is kept.
+        case reanalyze
     }
 
     public var verb: Verb

@@ -163,6 +163,9 @@ public enum RolloutResolver {
         }
         let service = a.service ?? name
         if service.isEmpty { errors.append(FieldError("\(af).service", "must not be empty")) }
+        let holdAfter = a.missingData?.holdAfter ?? 3
+        if holdAfter < 1 { errors.append(FieldError("\(af).missingData.holdAfter", "must be at least 1")) }
+        let rollbackAfter = a.missingData?.rollbackAfter.flatMap { Self.duration($0, "\(af).missingData.rollbackAfter", positive: true, &errors) }
 
         // Traffic routing.
         let routing = Self.routing(canary.trafficRouting, namespace: rollout.metadata.namespace ?? "default", &errors)
@@ -182,7 +185,8 @@ public enum RolloutResolver {
             analysis: EffectiveAnalysis(
                 prometheusAddress: address, interval: interval, warmup: warmup, scrapeInterval: scrape, lag: lag,
                 joinTargetInfo: a.prometheus?.joinTargetInfo ?? false, onInconclusive: policy,
-                maxExtensions: maxExtensions, service: service, configuration: configuration),
+                maxExtensions: maxExtensions, service: service, configuration: configuration,
+                missingDataHold: holdAfter, missingDataLimit: rollbackAfter),
             routing: routing))
     }
 

@@ -28,6 +28,15 @@ public struct RolloutStatus: Codable, Sendable, Equatable {
     /// With a router: the route the controller sets weights on. When the spec names another route (or none), this
     /// one is sent back to stable first; on deletion it is restored even if the spec no longer names it.
     public var trafficRoute: RouteRecord?
+    /// The last few templates promoted to stable, newest first (at most ``PromotedTemplate/kept``). Stable is recreated
+    /// from the newest when its Deployment vanishes; `kubectl fledge undo` reads them.
+    public var stableTemplates: [PromotedTemplate]?
+    /// The ids of the recent one-shot actions acted on, oldest first (at most ``RolloutStatus/keptActionIds``): an id
+    /// acts at most once, so an annotation kept in git never fires again after another action or on a later canary.
+    public var actionIds: [String]?
+
+    /// How many action ids `actionIds` keeps.
+    public static let keptActionIds = 32
 
     public init(phase: RolloutPhase? = nil, message: String? = nil, observedGeneration: Int? = nil,
                 currentStepIndex: Int? = nil, canaryWeight: Int? = nil, actualCanaryWeight: Double? = nil,
@@ -72,8 +81,14 @@ public enum RolloutConditionType: String, Sendable, CaseIterable {
     case completed = "Completed"
     case invalidSpec = "InvalidSpec"
     /// With a router: True while the route carries the weights the controller set; False (RouteNotFound,
-    /// RouteUnusable) when it cannot.
+    /// RouteUnusable, RouteWriteFailed, RouteContested) when it cannot.
     case trafficRouted = "TrafficRouted"
+    /// False while the analysis is held because its intervals have no data; the reason names the cause
+    /// (`PrometheusUnreachable`, `QueryFailed`, `NoSeries`, `NoData`).
+    case metricsAvailable = "MetricsAvailable"
+    /// False while the API server refuses the controller's writes to the Deployments or Services it owns (the
+    /// reason names the object kind, the message carries the server's words).
+    case writesAccepted = "WritesAccepted"
 }
 
 /// Where the in-flight canary is: timestamps are RFC 3339 strings, as everywhere in the API.
@@ -93,8 +108,16 @@ public struct CanaryProgress: Codable, Sendable, Equatable {
     public var stepComplete: Bool?
     /// Extra windows granted by `onInconclusive: extend` at the current step.
     public var extensions: Int?
-    /// Why the canary is held at this step until a human promotes or aborts (`AnalysisInconclusive`).
+    /// Why the canary is held at this step until a human acts (`AnalysisInconclusive`, `RouteContested`).
     public var hold: String?
+    /// The step list the canary follows (each step as `EffectiveStep.description`): after an edit, only the steps of
+    /// the longest unchanged prefix count as passed.
+    public var steps: [String]?
+    /// After a step-list edit restarted the canary: the weight it had, which no step may exceed until an analysis
+    /// step of the new list has passed.
+    public var weightCap: Int?
+    /// Weights another writer changed on the route, set back by the controller, at this step.
+    public var driftCorrections: Int?
 
     public init(stepStartedAt: String? = nil, availableSince: String? = nil, progressSince: String? = nil,
                 aborted: AbortRecord? = nil, analysis: AnalysisProgress? = nil, stepComplete: Bool? = nil,
@@ -111,7 +134,8 @@ public struct CanaryProgress: Codable, Sendable, Equatable {
 
 /// Why a canary was stopped.
 public struct AbortRecord: Codable, Sendable, Equatable {
-    /// `AnalysisFailed`, `Aborted`, `ProgressDeadlineExceeded`, `InconclusiveRollback`.
+    /// A ``StopReason`` raw value: `AnalysisFailed`, `Aborted`, `ProgressDeadlineExceeded`, `AnalysisInconclusive`,
+    /// `MetricsUnavailable`, `InvalidSpec`.
     public var reason: String
     public var message: String
     public var time: String
@@ -137,8 +161,12 @@ public struct AnalysisProgress: Codable, Sendable, Equatable {
     /// (intervals never span a weight or ready-replica change).
     public var readyCanaryReplicas: Int?
     public var readyStableReplicas: Int?
-    /// Intervals observed in the current step's window.
+    /// Intervals observed in the current step's window (kept for status written by older controllers; see `step`).
     public var stepIntervals: Int?
+    /// What the current step's window has gathered of its own: intervals with and without data, canary requests.
+    public var step: StepTally?
+    /// Set while the analysis is held for missing data: when the outage began and its cause.
+    public var outage: MetricsOutage?
     /// Attempts to read stable's baseline that found none (the analysis starts without one after a few).
     public var baselineAttempts: Int?
 
@@ -150,6 +178,45 @@ public struct AnalysisProgress: Codable, Sendable, Equatable {
         self.windowStart = windowStart
         self.readyCanaryReplicas = readyCanaryReplicas
         self.readyStableReplicas = readyStableReplicas
+    }
+}
+
+/// An analysis held because its intervals have no data.
+public struct MetricsOutage: Codable, Sendable, Equatable {
+    /// When the first interval without data began (RFC 3339).
+    public var since: String
+    /// `PrometheusUnreachable`, `QueryFailed`, `NoSeries` or `NoData`.
+    public var reason: String
+    /// The provider's words.
+    public var message: String
+
+    public init(since: String, reason: String, message: String) {
+        self.since = since
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// A template that was promoted to stable: what `<name>-stable` runs, kept in status so that stable can be
+/// recreated from it if its Deployment vanishes (a Deployment's own template is gone with it).
+public struct PromotedTemplate: Codable, Sendable, Equatable {
+    /// The template hash (`fledge.dev/template-hash`).
+    public var hash: String
+    public var version: String
+    /// The Rollout's pod template as it was (undecorated); when recovered from a Deployment written by an older
+    /// controller, the Deployment's decorated template (decorating again changes nothing).
+    public var template: JSONValue
+    /// When it became stable (RFC 3339).
+    public var promotedAt: String?
+
+    /// How many promoted templates status keeps.
+    public static let kept = 3
+
+    public init(hash: String, version: String, template: JSONValue, promotedAt: String?) {
+        self.hash = hash
+        self.version = version
+        self.template = template
+        self.promotedAt = promotedAt
     }
 }
 

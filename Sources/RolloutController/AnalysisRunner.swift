@@ -59,12 +59,9 @@ public struct AnalysisRunner: Sendable {
                 } else {
                     reading = .noData(reason: setupProblem ?? "no metrics")
                 }
-                var decision: Decision
-                switch reading {
-                case .value(let sample): decision = analyzer.observe(sample, state: &state)
-                case .noData(let reason): decision = analyzer.observeNoData(reason: reason, state: &state)
-                }
-                if final, decision.outcome == .continue { decision = analyzer.conclude(state) }
+                let result = Self.judge(reading, state: state, analyzer: analyzer, end: end, final: final)
+                state = result.state
+                let decision = result.decision
                 span.attributes["canary.service"] = target.service
                 span.attributes["canary.namespace"] = target.namespace ?? ""
                 span.attributes["canary.version"] = target.canaryVersion ?? ""
@@ -79,8 +76,36 @@ public struct AnalysisRunner: Sendable {
                     if let rate = check.canary?.rate { span.attributes["\(key).canary_rate"] = rate }
                     if let rate = check.stable?.rate { span.attributes["\(key).stable_rate"] = rate }
                 }
-                return IntervalResult(state: state, decision: decision, end: end, observedInterval: true)
+                return result
             }
         }
+    }
+
+    /// Judges one interval's reading (pure): adds it to the analysis state and decides. An interval where a track
+    /// served nothing, or that could not be read, is no data for the step; the window is concluded only on an
+    /// interval with data, so one without never promotes.
+    public static func judge(_ reading: MetricReading<TrafficSample>, state: AnalysisState, analyzer: CanaryAnalyzer,
+                             end: Date, final: Bool) -> IntervalResult {
+        var state = state
+        var decision: Decision
+        var canaryRequests: Int?
+        var missing: String?
+        switch reading {
+        case .value(let sample) where sample.canary.requests > 0 && sample.stable.requests > 0:
+            decision = analyzer.observe(sample, state: &state)
+            canaryRequests = sample.canary.requests
+        case .value(let sample):
+            // Counted, but a track served nothing: no evidence (a guardrail or query failure still counts).
+            decision = analyzer.observe(sample, state: &state)
+            missing = "no \(sample.canary.requests == 0 ? "canary" : "stable") requests in the interval"
+        case .noData(let reason):
+            decision = analyzer.observeNoData(reason: reason, state: &state)
+            missing = reason
+        }
+        if final, canaryRequests != nil, decision.outcome == .continue { decision = analyzer.conclude(state) }
+        var result = IntervalResult(state: state, decision: decision, end: end, observedInterval: true)
+        result.canaryRequests = canaryRequests
+        result.missingReason = missing
+        return result
     }
 }

@@ -23,6 +23,9 @@ public struct DeploymentObservation: Sendable, Equatable {
     public var resourceVersion = ""
     /// `status.replicas`: every pod of every ReplicaSet (old ones too, during a rolling update); nil when unknown.
     public var totalReplicas: Int?
+    /// The Deployment's pod template, read only when the planner needs it (to store a stable template that
+    /// status does not hold yet); nil otherwise.
+    public var podTemplate: JSONValue?
 
     public init(name: String, templateHash: String?, specReplicas: Int, generation: Int = 1, observedGeneration: Int = 1,
                 updatedReplicas: Int = 0, readyReplicas: Int = 0, availableReplicas: Int = 0,
@@ -85,6 +88,11 @@ public struct IntervalResult: Sendable, Equatable {
     public var observedInterval: Bool
     /// Why stable's baseline was empty, when it was (the planner then tries again before starting without one).
     public var baselineMissing: String?
+    /// The canary requests the interval counted; nil when it had no data (the reading failed or a track had no
+    /// requests): such an interval adds no evidence and does not use up the step's window.
+    public var canaryRequests: Int?
+    /// Why the interval had no data.
+    public var missingReason: String?
 
     public init(state: AnalysisState, decision: Decision, end: Date, observedInterval: Bool, baselineMissing: String? = nil) {
         self.state = state

@@ -64,62 +64,56 @@ public struct PlanApplier: Sendable {
         var routeFailure: RouteWriteFailed?
         let namespace = rollout.metadata.namespace ?? "default"
         let name = rollout.metadata.name ?? ""
-        if let e = effective {
-            // The route first: the planner moved it only where the Deployments observed allow.
-            if let weight = plan.routeWeight, let current = input.route?.weights, !current.isAt(weight),
-               let target = Self.routeTarget(e.routing.route, rollout: rollout), let router = routers.router(for: target.route.kind) {
-                let written = try await router.setWeight(weight, on: target)
-                report.routeWrites += 1
-                if written.problem == nil { routeWrites.weights.withLock { $0[Self.routeKey(target)] = weight } }
-                if let problem = written.problem {
-                    // The write was refused (no permission, the route went away or changed shape): say so in status
-                    // and once as an Event, then fail the reconcile so the work queue backs off before trying again.
-                    let message = "could not set \(target.route) to \(weight)% for the canary: \(problem)"
-                    var conditions = StatusConditions(conditions: status.conditions ?? [], now: now, generation: status.observedGeneration)
-                    let before = rollout.status?.condition(.trafficRouted)
-                    if let before, before.reason == "RouteWriteFailed", before.message == message {
-                        // The same refusal again: the status stays exactly as written last time (no write, no
-                        // watch event), so the work queue's backoff, not the status watch, paces the retries.
-                        if let i = conditions.conditions.firstIndex(where: { $0.type == before.type }) {
-                            conditions.conditions[i] = before
-                        } else {
-                            conditions.conditions.append(before)
-                        }
-                        status.canary?.progressSince = rollout.status?.canary?.progressSince
+        // The route the plan sets: the spec's (when the spec is invalid, as far as its routing can be read).
+        var ignored: [FieldError] = []
+        let route = effective?.routing.route
+            ?? RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting, namespace: namespace, &ignored).route
+        // The route first: the planner moved it only where the Deployments observed allow.
+        if let weight = plan.routeWeight, let current = input.route?.weights, !current.isAt(weight),
+           let target = Self.routeTarget(route, rollout: rollout), let router = routers.router(for: target.route.kind) {
+            let written = try await router.setWeight(weight, on: target)
+            report.routeWrites += 1
+            if written.problem == nil { routeWrites.weights.withLock { $0[Self.routeKey(target)] = weight } }
+            if let problem = written.problem {
+                // The write was refused (no permission, the route went away or changed shape): say so in status
+                // and once as an Event, then fail the reconcile so the work queue backs off before trying again.
+                let message = "could not set \(target.route) to \(weight)% for the canary: \(problem)"
+                var conditions = StatusConditions(conditions: status.conditions ?? [], now: now, generation: status.observedGeneration)
+                let before = rollout.status?.condition(.trafficRouted)
+                if let before, before.reason == "RouteWriteFailed", before.message == message {
+                    // The same refusal again: the status stays exactly as written last time (no write, no
+                    // watch event), so the work queue's backoff, not the status watch, paces the retries.
+                    if let i = conditions.conditions.firstIndex(where: { $0.type == before.type }) {
+                        conditions.conditions[i] = before
                     } else {
-                        conditions.set(.trafficRouted, false, reason: "RouteWriteFailed", message: message)
+                        conditions.conditions.append(before)
                     }
-                    status.conditions = conditions.conditions
-                    status.actualCanaryWeight = current.ranges.isEmpty ? nil : Double(current.highest)
-                    if rollout.status?.condition(.trafficRouted)?.message != message {
-                        events.append(PlannedEvent(.warning, "TrafficRoutingFailed", message))
-                    }
-                    routeFailure = RouteWriteFailed(message: message)
+                    status.canary?.progressSince = rollout.status?.canary?.progressSince
                 } else {
-                    // The weight as the route holds it after the write (it may have gone in between).
-                    status.actualCanaryWeight = written.canaryShare.map(Double.init)
+                    conditions.set(.trafficRouted, false, reason: "RouteWriteFailed", message: message)
                 }
-            }
-            for intent in plan.deployments {
-                let observed = intent.track == .stable ? input.stable : input.canary
-                let deploymentName = intent.track == .stable ? FledgeNames.stableDeployment(name) : FledgeNames.canaryDeployment(name)
-                if let template = intent.run {
-                    if let o = observed, o.templateHash == template.hash, o.specReplicas == intent.replicas { continue }
-                    let body = OwnedObjects.deployment(intent, template: template, rollout: rollout, effective: e)
-                    let written: DynamicObject = try await client.patch(
-                        .deployments, name: deploymentName, namespace: namespace, .apply(body),
-                        options: WriteOptions(fieldManager: fieldManager, force: true))
-                    if let o = observed { remember("deployments", namespace, deploymentName, o.resourceVersion, written) }
-                } else {
-                    guard let o = observed, o.specReplicas != intent.replicas else { continue }
-                    let written: DynamicObject = try await client.patch(
-                        .deployments, name: deploymentName, namespace: namespace,
-                        .merge(["spec": ["replicas": .number(Double(intent.replicas))]]),
-                        options: WriteOptions(fieldManager: fieldManager))
-                    remember("deployments", namespace, deploymentName, o.resourceVersion, written)
+                status.conditions = conditions.conditions
+                status.actualCanaryWeight = current.ranges.isEmpty ? nil : Double(current.highest)
+                if rollout.status?.condition(.trafficRouted)?.message != message {
+                    events.append(PlannedEvent(.warning, "TrafficRoutingFailed", message))
                 }
-                report.deploymentWrites += 1
+                routeFailure = RouteWriteFailed(message: message)
+            } else {
+                // The weight as the route holds it after the write (it may have gone in between).
+                status.actualCanaryWeight = written.canaryShare.map(Double.init)
             }
+        }
+        // Owned objects. A write the API server refuses (403, an admission webhook, quota) is a condition and one
+        // Warning Event per new problem; the status is still written, then the reconcile fails so the queue backs off.
+        var refused: [String] = []
+        for intent in plan.deployments {
+            do {
+                if try await write(intent, rollout: rollout, effective: effective, observed: input) { report.deploymentWrites += 1 }
+            } catch let error as KubeError where !error.isRetryable && !Self.isConflict(error) {
+                refused.append("could not write Deployment \(intent.track == .stable ? FledgeNames.stableDeployment(name) : FledgeNames.canaryDeployment(name)): \(error.message ?? "\(error)")")
+            }
+        }
+        if let e = effective {
             for intent in plan.services {
                 do {
                     let _: DynamicObject = try await client.create(
@@ -128,9 +122,12 @@ public struct PlanApplier: Sendable {
                     report.serviceCreates += 1
                 } catch KubeError.alreadyExists {
                     continue
+                } catch let error as KubeError where !error.isRetryable && !Self.isConflict(error) {
+                    refused.append("could not create Service \(intent.name): \(error.message ?? "\(error)")")
                 }
             }
         }
+        reportWrites(refused, into: &status, events: &events, rollout: rollout, now: now)
         // The status as read (the cache keeps no original JSON: it is the typed status, encoded).
         let before = try rollout.originalJSON?["status"] ?? rollout.status.map { try JSONValue(encoding: $0) } ?? .object([:])
         let after = try JSONValue(encoding: status)
@@ -150,7 +147,56 @@ public struct PlanApplier: Sendable {
             report.events += 1
         }
         if let routeFailure { throw routeFailure }
+        if !refused.isEmpty { throw WritesRefused(messages: refused) }
         return report
+    }
+
+    static func isConflict(_ error: KubeError) -> Bool {
+        if case .conflict = error { return true }
+        return false
+    }
+
+    /// Writes one owned Deployment if it differs from what is observed: the template by server-side apply, or only
+    /// the replicas. True when something was sent.
+    func write(_ intent: DeploymentIntent, rollout: Rollout, effective: EffectiveRollout?, observed input: PlanInput) async throws -> Bool {
+        let namespace = rollout.metadata.namespace ?? "default", name = rollout.metadata.name ?? ""
+        let observed = intent.track == .stable ? input.stable : input.canary
+        let deploymentName = intent.track == .stable ? FledgeNames.stableDeployment(name) : FledgeNames.canaryDeployment(name)
+        if let template = intent.run {
+            guard let e = effective else { return false }
+            if let o = observed, o.templateHash == template.hash, o.specReplicas == intent.replicas { return false }
+            let body = OwnedObjects.deployment(intent, template: template, rollout: rollout, effective: e)
+            let written: DynamicObject = try await client.patch(
+                .deployments, name: deploymentName, namespace: namespace, .apply(body),
+                options: WriteOptions(fieldManager: fieldManager, force: true))
+            if let o = observed { remember("deployments", namespace, deploymentName, o.resourceVersion, written) }
+        } else {
+            guard let o = observed, o.specReplicas != intent.replicas else { return false }
+            let written: DynamicObject = try await client.patch(
+                .deployments, name: deploymentName, namespace: namespace,
+                .merge(["spec": ["replicas": .number(Double(intent.replicas))]]),
+                options: WriteOptions(fieldManager: fieldManager))
+            remember("deployments", namespace, deploymentName, o.resourceVersion, written)
+        }
+        return true
+    }
+
+    /// WritesAccepted: False with the server's words while writes are refused (one Event per new problem), True
+    /// again once they go through.
+    func reportWrites(_ refused: [String], into status: inout RolloutStatus, events: inout [PlannedEvent], rollout: Rollout, now: Date) {
+        var conditions = StatusConditions(conditions: status.conditions ?? [], now: now, generation: status.observedGeneration)
+        let before = rollout.status?.condition(.writesAccepted)
+        if refused.isEmpty {
+            guard before?.status == "False" else { return }
+            conditions.set(.writesAccepted, true, reason: "WritesAccepted", message: "the owned Deployments and Services are written")
+        } else {
+            let message = refused.joined(separator: "; ")
+            conditions.set(.writesAccepted, false, reason: "WriteRefused", message: message)
+            if before?.status != "False" || before?.message != message {
+                events.append(PlannedEvent(.warning, "WriteRefused", message))
+            }
+        }
+        status.conditions = conditions.conditions
     }
 
     /// Tells the stale-cache guard about a write that changed the object (a write the server found to change
@@ -190,6 +236,13 @@ public struct PlanApplier: Sendable {
 public struct RouteWriteFailed: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+/// Writes to owned Deployments or Services were refused; the status (WritesAccepted=False) and an Event say why, and
+/// the reconcile is retried with backoff.
+public struct WritesRefused: Error, Sendable, CustomStringConvertible {
+    public var messages: [String]
+    public var description: String { messages.joined(separator: "; ") }
 }
 
 /// The weight last written to each route by this process.

@@ -122,6 +122,11 @@ public struct RolloutReconciler: Reconciler {
             services: Set(serviceNames.filter { services(namespace, $0) != nil && owned($0) }),
             route: routeObservation, now: now())
         input.routeLastWritten = routeLastWritten
+        // Upgrade path: a status without the stable template gets it from the stable Deployment (read only then).
+        if let hash = rollout.status?.stableTemplateHash, !(rollout.status?.stableTemplates ?? []).contains(where: { $0.hash == hash }),
+           let template = stable?.spec?.template, stable?.metadata.annotations?[FledgeNames.templateHashAnnotation] == hash {
+            input.stable?.podTemplate = try? JSONValue(encoding: template)
+        }
         var plan = RolloutPlanner.plan(input)
         let effective = plan.effective
         if let request = plan.interval, let effective {

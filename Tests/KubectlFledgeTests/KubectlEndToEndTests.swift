@@ -194,16 +194,16 @@ struct KubectlEndToEndTests {
         let watch = try ChildProcess("/usr/bin/script", ["-qfc", "kubectl fledge get rollout web --watch --timeout 30s", "/dev/null"],
                                      environment: variables, outputPath: directory.appendingPathComponent("watch.out").path)
         defer { watch.stop() }
-        for _ in 0..<500 where !watch.output.contains("1 of 5 (pause)") { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<500 where !watch.output.contains("2 of 5 (pause)") { try await Task.sleep(for: .milliseconds(20)) }
         let promote = try env.kubectl("fledge", "promote", "web")
         #expect(promote.status == 0, "\(promote.stderr)")
         #expect(promote.stdout.contains("fledge.dev/action=promote:"))
         try await env.waitFor("paused at step 3", Self.pausedAt(3, version: "2.0.0"))
-        for _ in 0..<500 where !watch.output.contains("3 of 5 (pause)") { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<500 where !watch.output.contains("4 of 5 (pause)") { try await Task.sleep(for: .milliseconds(20)) }
         watch.stop()
         let screen = watch.output
-        let first = try #require(screen.range(of: "1 of 5 (pause)"), "\(screen)")
-        let later = try #require(screen.range(of: "3 of 5 (pause)"), "\(screen)")
+        let first = try #require(screen.range(of: "2 of 5 (pause)"), "\(screen)")
+        let later = try #require(screen.range(of: "4 of 5 (pause)"), "\(screen)")
         #expect(first.lowerBound < later.lowerBound)
         #expect(screen.contains("\u{1B}[1m"))           // colour on a terminal
         #expect(screen.range(of: "\u{1B}\\[[0-9]+F\u{1B}\\[J", options: .regularExpression) != nil)  // redrawn in place

@@ -135,7 +135,7 @@ struct PluginClusterTests {
             #expect(lines.contains { $0.hasPrefix("  stable  web-stable  3 ") })
             #expect(lines.contains { $0.hasPrefix("  canary  web-canary  1 ") })
             #expect(lines.contains("Stable:        1.0.0  web=registry.example/web:1.0.0  (template aaaaaaaaaa)"))
-            #expect(lines.contains("  ▶  1  pause  ← current"))
+            #expect(lines.contains("  ▶  2  pause  ← current"))
             #expect(lines.contains("  09:10:00  AnalysisPassed  step 1: every check passed"))
             #expect(lines.contains { $0.hasPrefix("  09:30:05  Analysis ") })
             #expect(!result.stdout.contains("\u{1B}["))
@@ -153,7 +153,7 @@ struct PluginClusterTests {
             #expect(here.lines.count == 3)
             #expect(here.lines[0].hasPrefix("NAME  PHASE    STEP  WEIGHT  STABLE  CANARY  AGE"))
             #expect(here.lines[1].hasPrefix("api   Healthy  -     0/0     1.0.0   -       "))
-            #expect(here.lines[2].hasPrefix("web   Paused   1/3   50/50   1.0.0   2.0.0   "))
+            #expect(here.lines[2].hasPrefix("web   Paused   2/3   50/50   1.0.0   2.0.0   "))
             let all = await cluster.plugin(["list", "rollouts", "-A"])
             #expect(all.lines.count == 4)
             #expect(all.lines.last?.split(separator: " ").prefix(7) == ["shop", "cart", "-", "-", "-/-", "-", "-"])
@@ -294,18 +294,18 @@ struct PluginClusterTests {
                     await FledgeCommand.execute(["get", "rollout", "web", "--watch", "--timeout", "20s", "--kubeconfig", kubeconfig])
                 }
             }
-            try await eventually("the first view") { capture.stdout.contains("Step:          1 of 3 (pause)") }
+            try await eventually("the first view") { capture.stdout.contains("Step:          2 of 3 (pause)") }
             var next = Sample.canaryStatus(step: 2, phase: .progressing)
             next.lastAnalysis = Sample.record
             _ = try await cluster.client.patchStatus(Rollout.self, name: "web", namespace: "default",
                                                      .merge(["status": try JSONValue(encoding: next)]))
-            try await eventually("the second view") { capture.stdout.contains("Step:          2 of 3 (setWeight 100)") }
+            try await eventually("the second view") { capture.stdout.contains("Step:          3 of 3 (setWeight 100)") }
             run.cancel()
             _ = await run.value
             let out = capture.stdout
-            #expect(out.contains("  ✓  1  pause"))
+            #expect(out.contains("  ✓  2  pause"))
             // The decision seen during the watch stays in the history.
-            #expect(out.contains("  09:30:05  Analysis  step 1, interval 7: continue"))
+            #expect(out.contains("  09:30:05  Analysis  step 2, interval 7: continue"))
             // Not a terminal: views follow each other, no cursor movement.
             #expect(!out.contains("\u{1B}["))
         }

@@ -80,13 +80,13 @@ struct RolloutViewTests {
     @Test func showsStepsWeightsVersionsAndReplicasOfACanary() {
         let lines = view(Sample.rollout(status: Sample.canaryStatus(step: 1)))
         #expect(lines.contains("Phase:         Paused"))
-        #expect(lines.contains("Step:          1 of 3 (pause)"))
+        #expect(lines.contains("Step:          2 of 3 (pause)"))
         #expect(lines.contains("Weight:        set 50%, actual 50%"))
         #expect(lines.contains("Stable:        1.0.0  web=registry.example/web:1.0.0  (template aaaaaaaaaa)"))
         #expect(lines.contains("Canary:        2.0.0  web=registry.example/web:2.0.0  (template bbbbbbbbbb)"))
-        #expect(lines.contains("  ✓  0  setWeight 50"))
-        #expect(lines.contains("  ▶  1  pause  ← current"))
-        #expect(lines.contains("  ○  2  setWeight 100"))
+        #expect(lines.contains("  ✓  1  setWeight 50"))
+        #expect(lines.contains("  ▶  2  pause  ← current"))
+        #expect(lines.contains("  ○  3  setWeight 100"))
         #expect(lines.contains("  TRACK   DEPLOYMENT  DESIRED  UPDATED  READY  AVAILABLE"))
         #expect(lines.contains("  stable  web-stable  2        2        2      2"))
         #expect(lines.contains("  canary  web-canary  2        2        1      1"))
@@ -108,7 +108,7 @@ struct RolloutViewTests {
         let lines = view(Sample.rollout(status: Sample.canaryStatus(step: 1, phase: .degraded, aborted: aborted)))
         #expect(lines.contains("Phase:         Degraded"))
         #expect(lines.contains("Stopped:       AnalysisFailed at 09:31:00: error rate 8% vs 0.5%"))
-        #expect(lines.contains("  ✗  1  pause  ← stopped here"))
+        #expect(lines.contains("  ✗  2  pause  ← stopped here"))
     }
 
     @Test func showsNoCanaryWhenHealthy() {
@@ -120,7 +120,7 @@ struct RolloutViewTests {
 
     @Test func showsTheLatestDecisionWithEveryCheck() {
         let lines = view(Sample.rollout(status: Sample.canaryStatus(step: 1, phase: .progressing, analysis: Sample.record)))
-        #expect(lines.contains("Analysis  CONTINUE at step 1, after 7 intervals (09:30:05, canary 2.0.0)"))
+        #expect(lines.contains("Analysis  CONTINUE at step 2, after 7 intervals (09:30:05, canary 2.0.0)"))
         #expect(lines.contains("  2 checks: 1 pass, 1 pending"))
         let header = try! #require(lines.first { $0.contains("#  CHECK") })
         for column in ["CANARY", "STABLE", "THRESHOLD", "EVIDENCE/BOUND", "EXPOSURE/MIN", "VERDICT"] { #expect(header.contains(column)) }
@@ -146,7 +146,7 @@ struct RolloutViewTests {
         let start = try! #require(lines.firstIndex(of: "History"))
         #expect(Array(lines[(start + 1)...]) == [
             "  09:20:00  CanaryStarted  canary version 2.0.0 started",
-            "  09:30:05  Analysis       step 1, interval 7: continue: 2 checks: 1 pass, 1 pending",
+            "  09:30:05  Analysis       step 2, interval 7: continue: 2 checks: 1 pass, 1 pending",
             "  09:40:00  RolledBack     error rate failed",
         ])
     }
@@ -170,8 +170,8 @@ struct RolloutViewTests {
 
     @Test func showsAnalysisStepsWhenTheControllerSuppliesPrometheus() {
         let lines = view(Sample.rollout(steps: [.weight(5), .analysis("15s"), .weight(100)], status: Sample.canaryStatus(step: 1)))
-        #expect(lines.contains("Step:          1 of 3 (analysis 15s)"))
-        #expect(lines.contains("  ▶  1  analysis 15s  ← current"))
+        #expect(lines.contains("Step:          2 of 3 (analysis 15s)"))
+        #expect(lines.contains("  ▶  2  analysis 15s  ← current"))
     }
 
     @Test func saysWhenTheControllerHasNotReported() {
@@ -187,7 +187,7 @@ struct RolloutViewTests {
         let now = HistoryEntry.parseTime("2025-03-14T09:05:30Z")!
         #expect(RolloutListView(rollouts: [web, api], showNamespace: true, now: now).lines() == [
             "NAMESPACE  NAME  PHASE    STEP  WEIGHT  STABLE  CANARY  AGE",
-            "default    web   Paused   1/3   50/50   1.0.0   2.0.0   5m30s",
+            "default    web   Paused   2/3   50/50   1.0.0   2.0.0   5m30s",
             "shop       api   Healthy  -     0/0     1.0.0   -       2d1h",
         ])
     }

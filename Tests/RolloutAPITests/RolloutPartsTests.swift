@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func verbsAreThePinnedOnes() {
-        #expect(RolloutAction.Verb.allCases.map(\.rawValue) == ["promote", "promote-full", "abort", "retry"])
+        #expect(RolloutAction.Verb.allCases.map(\.rawValue) == ["promote", "promote-full", "abort", "retry", "reanalyze"])
     }
 
     @Test func pinnedNames() {
@@ -89,7 +89,8 @@ import Testing
         #expect(FledgeNames.canaryService("shop") == "shop-canary")
         #expect(Track.allCases.map(\.rawValue) == ["stable", "canary"])
         #expect(RolloutPhase.allCases.map(\.rawValue) == ["Healthy", "Progressing", "Paused", "Degraded"])
-        #expect(RolloutConditionType.allCases.map(\.rawValue) == ["Available", "Progressing", "Paused", "Completed", "InvalidSpec", "TrafficRouted"])
+        #expect(RolloutConditionType.allCases.map(\.rawValue)
+                == ["Available", "Progressing", "Paused", "Completed", "InvalidSpec", "TrafficRouted", "MetricsAvailable", "WritesAccepted"])
     }
 }
 

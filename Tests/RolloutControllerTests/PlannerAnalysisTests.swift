@@ -203,9 +203,12 @@ import Testing
     @Test func noDataIsNeverAPass() throws {
         var world = try started(steps: Self.window1, samples: [])
         let plan = world.reconcile(at: at(102))
-        #expect(plan.status.lastAnalysis?.decision.outcome == .inconclusive)
-        #expect(plan.status.phase == .paused)
+        #expect(plan.status.lastAnalysis?.decision.outcome == .continue, "an interval without data does not end the window")
         #expect(plan.status.currentStepIndex == 1)
+        for t in [162.0, 222] { world.reconcile(at: at(t)) }
+        #expect(world.status.phase == .paused, "three in a row hold the rollout")
+        #expect(world.status.conditionStatus(.metricsAvailable) == "False")
+        #expect(world.status.currentStepIndex == 1)
     }
 
     // MARK: Evidence and intervals

@@ -295,13 +295,15 @@ import Testing
         #expect(settled.events.isEmpty)
     }
 
-    @Test func aMissingStableDeploymentIsRecreatedWithTheNewTemplate() throws {
+    /// It once deployed the canary as stable (an unsafe promotion, asserted here as if it were right); a vanished
+    /// stable is now recreated on its own template: PlannerSafetyTests.
+    @Test func aMissingStableDeploymentIsRecreatedWithTheStableTemplate() throws {
         var world = try startedCanary(steps: [.weight(50), .weight(100)], replicas: 4)
         world.stable = nil
         let plan = world.reconcile(at: at(0))
         #expect(plan.reasons.contains("StableMissing"))
-        #expect(plan.intent(.stable)?.run?.hash == hash("2.0.0"))
-        #expect(plan.status.stableVersion == "2.0.0")
-        #expect(plan.status.canaryTemplateHash == nil)
+        #expect(plan.intent(.stable)?.run?.hash == hash("1.0.0"))
+        #expect(plan.status.stableVersion == "1.0.0")
+        #expect(plan.status.canaryTemplateHash == hash("2.0.0"))
     }
 }

@@ -274,7 +274,7 @@ import Testing
         #expect(scaled.intent(.canary)?.replicas == 0)
     }
 
-    @Test func theStableDeploymentDeletedMidCanaryKeepsTheRouteOnTheCanaryUntilStableIsBack() throws {
+    @Test func theStableDeploymentDeletedMidCanaryIsRecreatedOnItsOwnTemplateAndTheCanaryCarriesOn() throws {
         var world = try started(steps: [.weight(50), .pause()])
         world.reconcile(at: at(0))
         world.settle(.canary)
@@ -284,17 +284,15 @@ import Testing
         world.stable = nil  // someone deleted shop-stable
         let recreated = world.reconcile(at: at(3))
         #expect(recreated.reasons.contains("StableMissing"))
-        #expect(recreated.routeWeight == nil, "the new stable has no pod yet: the route keeps sending to the canary")
+        #expect(recreated.intent(.stable)?.run?.hash == hash("1.0.0"), "stable comes back on the stable template, never the canary's")
+        #expect(recreated.routeWeight == nil, "the new stable has no pod yet: the route keeps its split")
         #expect(world.route?.weights?.highest == 50)
-        let waiting = world.reconcile(at: at(4))
-        #expect(waiting.routeWeight == nil)
         world.settle(.stable)
         let back = world.reconcile(at: at(5))
-        #expect(back.routeWeight == 0)
-        #expect(back.intent(.canary) == nil || back.intent(.canary)?.replicas == world.canary?.specReplicas,
-                "the canary is scaled down only once the route reads 0")
-        let done = world.reconcile(at: at(6))
-        #expect(done.intent(.canary)?.replicas == 0)
+        #expect(back.status.stableVersion == "1.0.0")
+        #expect(back.status.canaryVersion == "2.0.0")
+        #expect(back.status.phase == .paused, "back at the canary's pause step")
+        #expect(world.route?.weights?.highest == 50)
     }
 
     @Test func timeHeldForAMissingRouteDoesNotCountAgainstTheProgressDeadline() throws {

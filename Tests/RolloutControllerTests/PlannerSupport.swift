@@ -108,11 +108,9 @@ func runInterval(_ request: IntervalRequest, rollout: Rollout, sample: TrafficSa
         let state = analyzer.start(baseline: baseline)
         return IntervalResult(state: state, decision: analyzer.decide(state, final: false), end: to, observedInterval: false)
     case .observe(_, let end, let final):
-        var state = rollout.status?.canary?.analysis?.state ?? analyzer.start(baseline: baseline)
-        var decision = sample.map { analyzer.observe($0, state: &state) }
-            ?? analyzer.observeNoData(reason: "no sample scripted", state: &state)
-        if final, decision.outcome == .continue { decision = analyzer.conclude(state) }
-        return IntervalResult(state: state, decision: decision, end: end, observedInterval: true)
+        let state = rollout.status?.canary?.analysis?.state ?? analyzer.start(baseline: baseline)
+        let reading: MetricReading<TrafficSample> = sample.map { .value($0) } ?? .noData(reason: "no sample scripted")
+        return AnalysisRunner.judge(reading, state: state, analyzer: analyzer, end: end, final: final)
     }
 }
 

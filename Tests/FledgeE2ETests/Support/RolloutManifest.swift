@@ -18,6 +18,8 @@ struct RolloutManifest: Sendable {
     var warmup = "2s"
     var onInconclusive: String?
     var maxExtensions: Int?
+    /// `analysis.missingData.rollbackAfter`: how long an outage may last before the canary is rolled back.
+    var missingDataRollbackAfter: String?
     var templateAnnotations: [String: String] = [:]
     var progressDeadlineSeconds: Int?
     var paused: Bool?
@@ -56,6 +58,7 @@ struct RolloutManifest: Sendable {
         ]
         if let onInconclusive { analysis["onInconclusive"] = .string(onInconclusive) }
         if let maxExtensions { analysis["maxExtensions"] = .number(Double(maxExtensions)) }
+        if let missingDataRollbackAfter { analysis["missingData"] = ["rollbackAfter": .string(missingDataRollbackAfter)] }
         var metadata: [String: JSONValue] = ["labels": ["app": .string(name)]]
         if !templateAnnotations.isEmpty { metadata["annotations"] = .object(templateAnnotations.mapValues { .string($0) }) }
         var canary: [String: JSONValue] = ["steps": .array(steps), "analysis": .object(analysis)]

@@ -63,12 +63,15 @@ extension Planning {
     }
 
     /// Sizes the canary, keeps stable whole, and moves the route to the weight only once the canary can take it
-    /// (down at once: less traffic never needs to wait).
+    /// (down at once: less traffic never needs to wait). The route never carries more than the available canary
+    /// pods can serve: `weight × available ÷ wanted` (0 with none available), restored when they return. While the
+    /// route is contested it is not written at all.
     mutating func holdRoutedSplit() {
         plan.deployments.append(DeploymentIntent(track: .canary, replicas: routedSplit.canary, run: template(.canary)))
-        plan.deployments.append(.scale(.stable, to: e.replicas))
+        plan.deployments.append(stableIntent(replicas: e.replicas))
+        if progress.hold == HoldReason.routeContested.rawValue { return }
         // An earlier step of this same pass may already have moved it: start from there.
-        plan.routeWeight = canaryReadyForWeight ? weight : min(weight, routeAfter ?? 0)
+        plan.routeWeight = canaryReadyForWeight ? weight : min(weight, routeAfter ?? 0, capacityShare(for: weight))
         // Nothing watches the route: look again soon to see the weight just written, or the next move.
         if let written = plan.routeWeight, input.route?.weights?.isAt(written) == false {
             plan.wake(after: .milliseconds(200))
@@ -77,18 +80,42 @@ extension Planning {
         }
     }
 
-    /// Stable at full size, the route to 0; the canary scaled to 0 once the route sends it nothing.
+    /// Whatever the step decided, a canary in flight never gets more of the route than its available pods serve
+    /// (a stable that vanished, a canary replaced by a newer template, pods lost at any step). Not while the route
+    /// is contested (it is not written then) or cannot be read.
+    mutating func clampRouteToCapacity() {
+        guard routed, status.canaryTemplateHash != nil, !completed, progress.hold != HoldReason.routeContested.rawValue,
+              input.route?.weights != nil else { return }
+        let target = plan.routeWeight ?? routeShare ?? 0
+        guard target > 0 else { return }
+        let capacity = capacityShare(for: target)
+        if capacity < target { plan.routeWeight = capacity }
+    }
+
+    /// The share of traffic the available canary pods carry for a route at `share`: `share × available ÷ wanted`.
+    func capacityShare(for share: Int) -> Int {
+        let wanted = canaryReplicas(forShare: share)
+        guard wanted > 0 else { return 0 }
+        let available = input.canary?.available(running: e.templateHash) ?? 0
+        return available >= wanted ? share : share * available / wanted
+    }
+
+    /// Stable at full size (on the stable template), the route to 0; the canary scaled to 0 once the route sends it
+    /// nothing and stable has an available pod of its own (a rolled-back canary goes at once; one whose stable
+    /// vanished keeps serving until stable is back), so traffic never rests on pods that are gone.
     mutating func retreat() {
-        plan.deployments.append(.scale(.stable, to: e.replicas))
-        guard routed else {
-            plan.deployments.append(.scale(.canary, to: 0))
-            return
+        plan.deployments.append(stableIntent(replicas: e.replicas))
+        if routed {
+            plan.routeWeight = 0
+            if routeShare != 0 {
+                plan.wake(after: .seconds(routeShare == nil ? 10 : 1))
+                return
+            }
         }
-        plan.routeWeight = 0
-        if routeShare == 0 {
+        if stableServes(1) || (input.canary?.specReplicas ?? 0) == 0 {
             plan.deployments.append(.scale(.canary, to: 0))
         } else {
-            plan.wake(after: .seconds(routeShare == nil ? 10 : 1))
+            plan.wake(after: .seconds(1))
         }
     }
 
@@ -103,11 +130,11 @@ extension Planning {
     /// outage) and look again. The condition and Event are set by `reportRoute`.
     mutating func holdForRoute(_ problem: String) {
         plan.deployments.append(DeploymentIntent(track: .canary, replicas: routedSplit.canary, run: template(.canary)))
-        plan.deployments.append(.scale(.stable, to: e.replicas))
+        plan.deployments.append(stableIntent(replicas: e.replicas))
         progress.analysis?.lastIntervalEnd = nil
         phase = .degraded
         failure = "RouteUnavailable"
-        message = "step \(stepIndex) held at weight \(weight)%: \(problem)"
+        message = "\(stepLabel) held at weight \(weight)%: \(problem)"
         plan.wake(after: .seconds(10))
     }
 
@@ -117,6 +144,8 @@ extension Planning {
         let keep = routeShare.map { canaryReplicas(forShare: $0) } ?? currentCanaryReplicas
         guard stableSettled else {
             plan.deployments.append(.scale(.canary, to: keep))
+            // The canary carries the route's share until stable is ready; never more than its available pods serve.
+            if let share = routeShare, share > 0, capacityShare(for: share) < share { plan.routeWeight = capacityShare(for: share) }
             return true
         }
         plan.routeWeight = 0
@@ -145,20 +174,44 @@ extension Planning {
             }
             return
         }
+        if progress.hold == HoldReason.routeContested.rawValue, status.canaryTemplateHash != nil, !completed {
+            c.set(.trafficRouted, false, reason: HoldReason.routeContested.rawValue, message: contestedMessage)
+            return
+        }
         let share = routeAfter ?? 0
         c.set(.trafficRouted, true, reason: "WeightsSet",
               message: "\(route) sends \(share)% to \(FledgeNames.canaryService(name)) and the rest to \(FledgeNames.stableService(name))")
-        // Drift: the route is not where this controller left it, nor where it is going.
-        // Never after a switch of route, nor when the route holds what this controller itself last wrote.
+    }
+
+    /// Drift: the route is not where this controller left it, nor where it was going (never after a switch of
+    /// route, nor when the route holds what this controller itself last wrote). Each correction is counted at the
+    /// step; past ``Planning/contestedAfter`` the route is contested and the canary held with one Event, instead of
+    /// a fight that never settles. Drift never restarts the progress deadline or the warm-up.
+    mutating func noticeDrift() {
+        guard let route = e.routing.route, let observed = input.route, let weights = observed.weights else { return }
+        let before = old.condition(.trafficRouted)
         let sameRoute = old.trafficRoute?.reference == route
-        let ownWrite = input.routeLastWritten.map { observed.weights?.isAt($0) == true } ?? false
-        if before?.status == "True", sameRoute, !ownWrite, let weights = observed.weights,
-           let last = old.actualCanaryWeight.map({ Int($0.rounded()) }),
-           !weights.isAt(last), let target = plan.routeWeight, !weights.isAt(target) {
-            var found = weights.canary.isEmpty ? "an unreadable weight" : weights.canary.map { "\($0)%" }.joined(separator: ", ")
-            if weights.stale { found += " from an object that was edited or is out of date" }
+        let ownWrite = input.routeLastWritten.map { weights.isAt($0) } ?? false
+        guard before?.status == "True", sameRoute, !ownWrite, let last = old.actualCanaryWeight.map({ Int($0.rounded()) }),
+              !weights.isAt(last), !weights.isAt(weight) else { return }
+        drifted = true
+        progress.analysis?.lastIntervalEnd = nil
+        let count = (progress.driftCorrections ?? 0) + 1
+        progress.driftCorrections = count
+        var found = weights.canary.isEmpty ? "an unreadable weight" : weights.canary.map { "\($0)%" }.joined(separator: ", ")
+        if weights.stale { found += " from an object that was edited or is out of date" }
+        if count >= Planning.contestedAfter, progress.hold == nil {
+            progress.hold = HoldReason.routeContested.rawValue
+            plan.events.append(PlannedEvent(.warning, HoldReason.routeContested.rawValue, "\(contestedMessage) (it sent \(found) to the canary where \(last)% was set)"))
+        } else if progress.hold == nil {
             plan.events.append(PlannedEvent(.warning, "TrafficDrift",
-                                            "\(route) was changed outside Fledge: it sent \(found) to the canary where \(last)% was set; set back to \(target)%"))
+                                            "\(route) was changed outside Fledge: it sent \(found) to the canary where \(last)% was set; set back to \(weight)% (\(count) of \(Planning.contestedAfter) before the route counts as contested)"))
         }
+    }
+
+    /// What a contested route means and how to end it.
+    var contestedMessage: String {
+        let route = e.routing.route.map(\.description) ?? "the route"
+        return "\(route) keeps being set back by another writer (\(progress.driftCorrections ?? Planning.contestedAfter) corrections at this step); Fledge holds the canary and stops writing the route. Make the other tool ignore the weights (Argo CD: ignoreDifferences on the route's weight fields; Flux: a drift ignore rule for those fields in the Kustomization, or leave the weights out of the manifest in git), then run `kubectl fledge resume \(name)`"
     }
 }
