@@ -245,6 +245,12 @@ import Testing
         #expect(world.status.message?.contains("ignoreDifferences") == true)
         let quiet = world.reconcile(at: at(500))
         #expect(quiet.routeWeight == nil, "a contested route is not written")
+        // The GitOps tool now ignores the weights; `kubectl fledge resume` sends reanalyze, which lifts the hold.
+        world.annotate("reanalyze:fixed")
+        let resumed = world.reconcile(at: at(600))
+        #expect(resumed.status.canary?.hold == nil)
+        #expect(resumed.routeWeight == 25, "the route is set again")
+        #expect(resumed.status.conditionStatus(.trafficRouted) == "True")
     }
 
     @Test func anActionIdKeptInGitNeverFiresAgain() throws {

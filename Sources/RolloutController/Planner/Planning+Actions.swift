@@ -33,9 +33,10 @@ extension Planning {
             return (true, "promoting fully")
         case .reanalyze:
             if progress.aborted != nil { return (false, "the canary is stopped; retry it first") }
-            guard stepIndex < e.steps.count, case .analysis = e.steps[stepIndex] else {
-                return (false, "\(stepLabel) is not an analysis step")
-            }
+            guard stepIndex < e.steps.count else { return (false, "the canary is already being promoted") }
+            let analysing = if case .analysis = e.steps[stepIndex] { true } else { false }
+            // A hold (a contested route) is lifted at any step; a window is run again only at an analysis step.
+            guard analysing || progress.hold != nil else { return (false, "\(stepLabel) is not an analysis step and nothing holds it") }
             let was = progress.hold
             restartStep()
             plan.events.append(PlannedEvent(.normal, "Reanalyzing",

@@ -84,7 +84,7 @@ extension Planning {
             let cap = weight
             stepIndex = 0
             restartStep()
-            progress.weightCap = cap
+            if cap > 0 { progress.weightCap = min(cap, progress.weightCap ?? cap) }
             plan.events.append(PlannedEvent(.normal, "StepsChanged",
                                             "the step list changed before the canary's step (\(edit.unchanged) unchanged of \(current.count)): starting the new list from step 1, weight at most \(cap)% until an analysis step passes"))
         }
@@ -131,9 +131,8 @@ extension Planning {
     mutating func restart() {
         stepIndex = 0
         weight = 0
-        let steps = progress.steps
+        // The step list is recorded afresh: a new canary follows the list as it is now.
         progress = CanaryProgress(stepStartedAt: Timestamps.millis(now), progressSince: Timestamps.millis(now))
-        progress.steps = steps
     }
 
     /// Stops the canary: it is scaled to 0 and stable takes all traffic.

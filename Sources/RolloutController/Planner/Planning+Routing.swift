@@ -92,11 +92,15 @@ extension Planning {
         if capacity < target { plan.routeWeight = capacity }
     }
 
-    /// The share of traffic the available canary pods carry for a route at `share`: `share × available ÷ wanted`.
+    /// The share of traffic the available canary pods carry for a route at `share`: `share × available ÷ wanted`
+    /// (0 when the canary runs another template or is gone). While the Deployment controller has not yet seen the
+    /// canary's latest spec (a scale just written) its counts are of the moment before: the share is left as it is
+    /// until they are current, a moment later.
     func capacityShare(for share: Int) -> Int {
         let wanted = canaryReplicas(forShare: share)
-        guard wanted > 0 else { return 0 }
-        let available = input.canary?.available(running: e.templateHash) ?? 0
+        guard wanted > 0, let canary = input.canary, canary.templateHash == e.templateHash else { return 0 }
+        guard canary.observedGeneration >= canary.generation else { return share }
+        let available = canary.available(running: e.templateHash)
         return available >= wanted ? share : share * available / wanted
     }
 

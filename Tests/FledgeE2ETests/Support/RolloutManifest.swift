@@ -18,8 +18,10 @@ struct RolloutManifest: Sendable {
     var warmup = "2s"
     var onInconclusive: String?
     var maxExtensions: Int?
-    /// `analysis.missingData.rollbackAfter`: how long an outage may last before the canary is rolled back.
-    var missingDataRollbackAfter: String?
+    /// `analysis.missingData.rollbackAfter`: how long a hold for missing data may last before the canary is rolled
+    /// back. Longer than the default (three windows of a few seconds here) so that a busy machine, whose scrapes
+    /// can miss an interval or two, never turns into a rollback for want of data.
+    var missingDataRollbackAfter: String? = "5m"
     var templateAnnotations: [String: String] = [:]
     var progressDeadlineSeconds: Int?
     var paused: Bool?
