@@ -39,13 +39,34 @@ public struct PrometheusConfiguration: Sendable, Equatable {
     /// How long after an interval's end its last scrape is certain to have landed; callers wait this
     /// long before asking for an interval (the provider refuses intervals ending later than now − lag).
     public var lag: Duration = .seconds(15)
-    /// How far before an interval's start to look for each series' last sample at or before the start.
-    /// At least one scrape interval; Prometheus's own lookback of 5 minutes is a safe default.
-    public var lookback: Duration = .seconds(300)
+    /// How close to each end of an interval a sample must be to stand for the counters' value there.
+    ///
+    /// An interval `(start, end]` is counted from each series' last sample at or before `start` to its
+    /// last sample at or before `end`. When none of a track's series has a sample in
+    /// `[start − endTolerance, start]` (or in `[end − endTolerance, end]`), Prometheus or its scrape was
+    /// down at that end and the interval is `noData`: counting from an older sample would put the
+    /// traffic of the whole outage into this one interval. Set it from the scrape interval with
+    /// ``endTolerance(forScrapeInterval:)``; the default is that of a 30-second scrape (65 seconds).
+    public var endTolerance: Duration = PrometheusConfiguration.endTolerance(forScrapeInterval: .seconds(30))
+    /// How far before an interval's start the series are read, only to tell a series first seen inside
+    /// the interval that is new (a new pod, or a first error on a route: it counts from 0) from one that
+    /// was scraped before but not near the start (a gap: the interval is `noData`). No sample this old is
+    /// ever counted from. A series silent for longer than this that reappears is taken for a new one.
+    /// At least `2 × endTolerance` is used.
+    public var seriesHistory: Duration = .seconds(600)
     /// The metric carrying resource attributes, used when `joinTargetInfo` is on.
     public var targetInfoMetric: String = "target_info"
 
     public init(address: URL) {
         self.address = address
+    }
+
+    /// The ``endTolerance`` for Prometheus scraping every `scrapeInterval`: two scrape intervals plus
+    /// 5 seconds. The last sample at or before an end is normally less than one scrape interval old;
+    /// a second interval tolerates one failed or skipped scrape; the 5 seconds absorb late scrapes
+    /// (Prometheus stamps a sample when its scrape starts, and a busy server starts late). Two missed
+    /// scrapes in a row are an outage. 30 s → 65 s, 15 s → 35 s, 1 s → 7 s.
+    public static func endTolerance(forScrapeInterval scrapeInterval: Duration) -> Duration {
+        scrapeInterval * 2 + .seconds(5)
     }
 }

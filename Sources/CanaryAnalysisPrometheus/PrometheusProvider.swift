@@ -6,7 +6,9 @@ import Foundation
 ///
 /// Counts are exact: for every series, the difference of its raw counter values at the
 /// interval's two ends, with resets handled (never PromQL's extrapolating `increase()`), summed
-/// per track, per route and per bucket bound. Every failure becomes `.noData(reason:)`.
+/// per track, per route and per bucket bound. Each end's value comes from a sample within
+/// `endTolerance` of it; when a track has none (Prometheus or the scrape was down then), the
+/// interval has no data. Every failure becomes `.noData(reason:)`.
 /// See docs/prometheus.md.
 public final class PrometheusProvider: MetricProvider {
     public let configuration: PrometheusConfiguration
@@ -31,7 +33,8 @@ public final class PrometheusProvider: MetricProvider {
             problems.append("\(field) \"\(name)\" is not a valid label name")
         }
         if configuration.lag < .zero { problems.append("lag must not be negative") }
-        if configuration.lookback <= .zero { problems.append("lookback must be positive") }
+        if configuration.endTolerance <= .zero { problems.append("endTolerance must be positive") }
+        if configuration.seriesHistory <= .zero { problems.append("seriesHistory must be positive") }
         if let problem = problems.first { throw PrometheusConfigurationError(problem) }
         do {
             client = try PrometheusAPIClient(configuration: configuration)
@@ -105,14 +108,15 @@ public final class PrometheusProvider: MetricProvider {
         let startMs = PrometheusAPIClient.milliseconds(start)
         let endMs = PrometheusAPIClient.milliseconds(end)
         guard endMs > startMs else {
-            return .failure(PrometheusFailure("the interval is empty: its end (\(TrackCountsFetcher.iso(endMs))) is not after its start (\(TrackCountsFetcher.iso(startMs)))"))
+            return .failure(PrometheusFailure("the interval is empty: its end (\(CountingWindow.iso(endMs))) is not after its start (\(CountingWindow.iso(startMs)))"))
         }
-        let lagMs = TrackCountsFetcher.milliseconds(configuration.lag)
+        let lagMs = CountingWindow.milliseconds(configuration.lag)
         let nowMs = PrometheusAPIClient.milliseconds(now)
         guard endMs <= nowMs - lagMs else {
             return .failure(PrometheusFailure(
-                "the interval ends at \(TrackCountsFetcher.iso(endMs)), less than the lag (\(configuration.lag)) ago, so its last scrape may not have landed; wait until \(TrackCountsFetcher.iso(endMs + lagMs)) and ask again"))
+                "the interval ends at \(CountingWindow.iso(endMs)), less than the lag (\(configuration.lag)) ago, so its last scrape may not have landed; wait until \(CountingWindow.iso(endMs + lagMs)) and ask again"))
         }
-        return .success(TrackCountsFetcher(client: client, configuration: configuration, target: target, end: end, startMs: startMs, endMs: endMs))
+        let window = CountingWindow(startMs: startMs, endMs: endMs, configuration: configuration)
+        return .success(TrackCountsFetcher(client: client, configuration: configuration, target: target, end: end, window: window))
     }
 }

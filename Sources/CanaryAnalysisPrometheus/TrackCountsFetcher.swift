@@ -5,17 +5,15 @@ import Foundation
 /// and sums them with ``TrafficAggregator``.
 ///
 /// Each metric is read with one range selector per track (or, with `joinTargetInfo`, per job)
-/// evaluated at the interval's end, long enough to reach back `lookback` before its start, so
-/// that every series' last sample at or before the start is included.
+/// evaluated at the interval's end, reaching back the window's history before its start: the
+/// samples near the start that the counts start from, and the older ones that tell a new series
+/// from one with a gap (see ``CounterMath``).
 struct TrackCountsFetcher: Sendable {
     let client: PrometheusAPIClient
     let configuration: PrometheusConfiguration
     let target: AnalysisTarget
     let end: Date
-    let startMs: Int64
-    let endMs: Int64
-
-    private var rangeMs: Int64 { endMs - startMs + Self.milliseconds(configuration.lookback) }
+    let window: CountingWindow
 
     /// One range query to run, and what its series are for.
     private struct Job: Sendable {
@@ -26,7 +24,8 @@ struct TrackCountsFetcher: Sendable {
         var context: String
     }
 
-    /// Aggregates per track; fails with a reason when a query fails or a track has no series.
+    /// Aggregates per track; fails with a reason when a query fails, a track has no sample near one of
+    /// the interval's ends, or one of its series cannot be counted (see ``TrafficAggregator``).
     func fetch(_ tracks: [Track]) async throws(PrometheusFailure) -> [Track: TrafficAggregator] {
         var attribution: [String: Track] = [:]  // join mode: "job\0instance" → track
         var jobs: [Job] = []
@@ -37,28 +36,24 @@ struct TrackCountsFetcher: Sendable {
             let jobNames = Set(attribution.keys.compactMap { $0.split(separator: "\0", omittingEmptySubsequences: false).first.map(String.init) })
             for name in jobNames.sorted() {
                 let matchers = [PromQL.equals("job", name)]
-                jobs.append(Job(promql: PromQL.range(PromQL.selector(countMetric, matchers), milliseconds: rangeMs),
+                jobs.append(Job(promql: PromQL.range(PromQL.selector(countMetric, matchers), milliseconds: window.rangeMs),
                                 isBucket: false, track: nil, context: "reading \(countMetric) of job \"\(name)\""))
-                jobs.append(Job(promql: PromQL.range(PromQL.selector(bucketMetric, matchers), milliseconds: rangeMs),
+                jobs.append(Job(promql: PromQL.range(PromQL.selector(bucketMetric, matchers), milliseconds: window.rangeMs),
                                 isBucket: true, track: nil, context: "reading \(bucketMetric) of job \"\(name)\""))
             }
         } else {
             for track in tracks {
                 let matchers = labelMatchers(track)
-                jobs.append(Job(promql: PromQL.range(PromQL.selector(countMetric, matchers), milliseconds: rangeMs),
+                jobs.append(Job(promql: PromQL.range(PromQL.selector(countMetric, matchers), milliseconds: window.rangeMs),
                                 isBucket: false, track: track, context: "counting \(track) requests (\(countMetric))"))
-                jobs.append(Job(promql: PromQL.range(PromQL.selector(bucketMetric, matchers), milliseconds: rangeMs),
+                jobs.append(Job(promql: PromQL.range(PromQL.selector(bucketMetric, matchers), milliseconds: window.rangeMs),
                                 isBucket: true, track: track, context: "reading the \(track) latency histogram (\(bucketMetric))"))
             }
         }
 
         let results = await run(jobs)
-        var aggregators: [Track: TrafficAggregator] = [:]
-        for track in tracks {
-            aggregators[track] = TrafficAggregator(
-                routeLabel: configuration.routeLabel, statusCodeLabel: configuration.statusCodeLabel,
-                errorTypeLabel: configuration.errorTypeLabel, startMs: startMs, endMs: endMs)
-        }
+        var counts: [Track: [RawSeries]] = [:]
+        var buckets: [Track: [RawSeries]] = [:]
         for (job, result) in zip(jobs, results) {
             let series: [RawSeries]
             switch result {
@@ -74,15 +69,16 @@ struct TrackCountsFetcher: Sendable {
                     track = attribution[key(s.labels)]
                 }
                 guard let track, tracks.contains(track) else { continue }
-                do {
-                    if job.isBucket { try aggregators[track]?.addBucket(s) } else { try aggregators[track]?.addCount(s) }
-                } catch {
-                    throw error.prefixed(job.context)
-                }
+                if job.isBucket { buckets[track, default: []].append(s) } else { counts[track, default: []].append(s) }
             }
         }
-        for track in tracks where aggregators[track]?.sawLiveSeries != true {
-            throw PrometheusFailure("no series for \(describe(track)) between \(Self.iso(startMs)) and \(Self.iso(endMs)) in \(countMetric)")
+        var aggregators: [Track: TrafficAggregator] = [:]
+        for track in tracks {
+            var aggregator = TrafficAggregator(
+                routeLabel: configuration.routeLabel, statusCodeLabel: configuration.statusCodeLabel,
+                errorTypeLabel: configuration.errorTypeLabel, window: window)
+            try aggregator.add(counts: counts[track] ?? [], buckets: buckets[track] ?? [], track: describe(track), metric: configuration.metric)
+            aggregators[track] = aggregator
         }
         return aggregators
     }
@@ -110,14 +106,17 @@ struct TrackCountsFetcher: Sendable {
         return true
     }
 
-    /// Join mode: which (job, instance) serves which track during the interval, from `target_info`.
+    /// Join mode: which (job, instance) serves which track during the interval, from `target_info`
+    /// samples in the same reach as the counts' ends, `[start − tolerance, end]`: an instance with no
+    /// `target_info` there has no sample near either end or inside the interval, so none of its
+    /// series could be counted anyway.
     private func targetInfo(_ tracks: [Track]) async throws(PrometheusFailure) -> [String: Track] {
         var matchers = [PromQL.equals(configuration.serviceLabel, target.service)]
         if let label = configuration.namespaceLabel, let namespace = target.namespace {
             matchers.append(PromQL.equals(label, namespace))
         }
         let context = "reading \(configuration.targetInfoMetric) for the track of each instance"
-        let promql = PromQL.range(PromQL.selector(configuration.targetInfoMetric, matchers), milliseconds: rangeMs)
+        let promql = PromQL.range(PromQL.selector(configuration.targetInfoMetric, matchers), milliseconds: window.endsRangeMs)
         let result: QueryResult
         do { result = try await client.query(promql, at: end) } catch { throw error.prefixed(context) }
         guard case .matrix(let series) = result else {
@@ -135,7 +134,7 @@ struct TrackCountsFetcher: Sendable {
             latest[k] = (track, at)
         }
         for track in tracks where !latest.values.contains(where: { $0.track == track }) {
-            throw PrometheusFailure("no \(configuration.targetInfoMetric) series for \(describe(track)) between \(Self.iso(startMs - Self.milliseconds(configuration.lookback))) and \(Self.iso(endMs))")
+            throw PrometheusFailure("no \(configuration.targetInfoMetric) series for \(describe(track)) between \(CountingWindow.iso(window.startMs - window.toleranceMs)) and \(CountingWindow.iso(window.endMs))")
         }
         return latest.mapValues(\.track)
     }
@@ -168,14 +167,5 @@ struct TrackCountsFetcher: Sendable {
         text += " track \(track)"
         if configuration.versionLabel != nil, let version = version(of: track) { text += " version \"\(version)\"" }
         return text
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
-    static func iso(_ ms: Int64) -> String {
-        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601)
     }
 }

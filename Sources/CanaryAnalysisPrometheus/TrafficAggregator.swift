@@ -8,13 +8,13 @@ enum Track: String, Sendable, CaseIterable {
 
 /// Sums raw counter series, already attributed to one track, into that track's counts:
 /// requests and errors from the `_count` series, the cumulative latency histogram from the
-/// `_bucket` series, in total and per route.
+/// `_bucket` series, in total and per route. Each series counts over the ``CountingWindow`` as
+/// ``CounterMath`` says, once ``TrackCoverage`` has found the track's samples near both ends.
 struct TrafficAggregator: Sendable {
     let routeLabel: String
     let statusCodeLabel: String
     let errorTypeLabel: String
-    let startMs: Int64
-    let endMs: Int64
+    let window: CountingWindow
 
     private struct Totals {
         var requests = 0.0
@@ -24,15 +24,42 @@ struct TrafficAggregator: Sendable {
 
     private var all = Totals()
     private var routes: [String: Totals] = [:]
-    /// Whether any series of this track was scraped during the interval.
-    private(set) var sawLiveSeries = false
 
-    init(routeLabel: String, statusCodeLabel: String, errorTypeLabel: String, startMs: Int64, endMs: Int64) {
+    init(routeLabel: String, statusCodeLabel: String, errorTypeLabel: String, window: CountingWindow) {
         self.routeLabel = routeLabel
         self.statusCodeLabel = statusCodeLabel
         self.errorTypeLabel = errorTypeLabel
-        self.startMs = startMs
-        self.endMs = endMs
+        self.window = window
+    }
+
+    /// Adds all of one track's series, described as `track` ("service "shop" track canary"): fails when the
+    /// track has no sample near one of the window's ends (see ``TrackCoverage``), or when one series cannot
+    /// be counted (a gap at the start, a NaN: see ``CounterMath``), naming the series. A partial sum is
+    /// never returned: leaving one series out would skew the track's error rate.
+    mutating func add(counts: [RawSeries], buckets: [RawSeries], track: String, metric: String) throws(PrometheusFailure) {
+        var coverage = TrackCoverage(window: window)
+        for series in counts { coverage.add(series.samples) }
+        try coverage.check(track, metric: metric + "_count")
+        for series in counts {
+            do {
+                try addCount(series, newSeriesStartAtZero: coverage.isSteadyAtStart)
+            } catch {
+                throw error.prefixed(Self.name(metric + "_count", series.labels) + " of " + track)
+            }
+        }
+        for series in buckets {
+            do {
+                try addBucket(series, newSeriesStartAtZero: coverage.isSteadyAtStart)
+            } catch {
+                throw error.prefixed(Self.name(metric + "_bucket", series.labels) + " of " + track)
+            }
+        }
+    }
+
+    /// `metric{a="x",b="y"}`, labels sorted, for messages.
+    static func name(_ metric: String, _ labels: [String: String]) -> String {
+        metric + "{" + labels.filter { $0.key != "__name__" }.sorted { $0.key < $1.key }
+            .map { PromQL.equals($0.key, $0.value) }.joined(separator: ",") + "}"
     }
 
     /// Whether a series' labels say its requests failed: a 5xx status code, or `error_type` set.
@@ -45,9 +72,8 @@ struct TrafficAggregator: Sendable {
     }
 
     /// Adds one `_count` series.
-    mutating func addCount(_ series: RawSeries) throws(PrometheusFailure) {
-        let increase = try CounterMath.increase(series.samples, startMs: startMs, endMs: endMs)
-        if CounterMath.isLive(series.samples, startMs: startMs, endMs: endMs) { sawLiveSeries = true }
+    private mutating func addCount(_ series: RawSeries, newSeriesStartAtZero: Bool) throws(PrometheusFailure) {
+        let increase = try CounterMath.increase(series.samples, in: window, newSeriesStartAtZero: newSeriesStartAtZero)
         let error = isError(series.labels)
         all.requests += increase
         if error { all.errors += increase }
@@ -58,11 +84,11 @@ struct TrafficAggregator: Sendable {
     }
 
     /// Adds one `_bucket` series.
-    mutating func addBucket(_ series: RawSeries) throws(PrometheusFailure) {
+    private mutating func addBucket(_ series: RawSeries, newSeriesStartAtZero: Bool) throws(PrometheusFailure) {
         guard let text = series.labels["le"], let bound = PrometheusResponse.parseValue(text), !bound.isNaN else {
             throw PrometheusFailure("a bucket series has no usable le label")
         }
-        let increase = try CounterMath.increase(series.samples, startMs: startMs, endMs: endMs)
+        let increase = try CounterMath.increase(series.samples, in: window, newSeriesStartAtZero: newSeriesStartAtZero)
         all.buckets[bound, default: 0] += increase
         if let route = series.labels[routeLabel], !route.isEmpty {
             routes[route, default: Totals()].buckets[bound, default: 0] += increase

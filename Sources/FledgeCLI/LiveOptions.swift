@@ -32,6 +32,9 @@ public struct LiveOptions: ParsableArguments {
     @Option(help: "How long after an interval's end its data is complete in Prometheus.")
     public var lag = DurationArgument(.seconds(15))
 
+    @Option(help: "How often Prometheus scrapes the service: a track with no sample within 2 × this + 5s of an interval's start or end has no data for that interval.")
+    public var scrapeInterval = DurationArgument(.seconds(30))
+
     @Option(help: ArgumentHelp("File holding a bearer token for Prometheus.", valueName: "file"))
     public var bearerTokenFile: String?
 
@@ -61,6 +64,7 @@ public struct LiveOptions: ParsableArguments {
             throw ValidationError("--duration (\(duration)) must be at least one --interval (\(interval))")
         }
         guard baselineWindow.duration > .zero else { throw ValidationError("--baseline must be positive") }
+        guard scrapeInterval.duration > .zero else { throw ValidationError("--scrape-interval must be positive") }
     }
 
     /// The number of whole intervals in the duration.
@@ -76,6 +80,7 @@ public struct LiveOptions: ParsableArguments {
         guard let prometheus, let url = URL(string: prometheus) else { throw ValidationError("--prometheus is required") }
         var c = PrometheusConfiguration(address: url)
         c.lag = lag.duration
+        c.endTolerance = PrometheusConfiguration.endTolerance(forScrapeInterval: scrapeInterval.duration)
         if let bearerTokenFile {
             let token: String
             do {

@@ -10,7 +10,7 @@ public protocol AnalysisMetrics: Sendable {
     func baseline(for target: AnalysisTarget, from start: Date, to end: Date) async -> MetricReading<Baseline>
 }
 
-/// Gives the metrics of a Rollout's analysis settings (its Prometheus address, lag, …).
+/// Gives the metrics of a Rollout's analysis settings (its Prometheus address, scrape interval, lag, …).
 public protocol AnalysisMetricsSource: Sendable {
     func metrics(for analysis: EffectiveAnalysis) throws -> any AnalysisMetrics
     func shutdown() async
@@ -23,6 +23,7 @@ public final class PrometheusMetricsSource: AnalysisMetricsSource {
     private struct Key: Hashable {
         var address: String
         var lag: Duration
+        var scrapeInterval: Duration
         var joinTargetInfo: Bool
     }
     private let providers = Mutex<[Key: PrometheusProvider]>([:])
@@ -33,10 +34,11 @@ public final class PrometheusMetricsSource: AnalysisMetricsSource {
         guard let address = analysis.prometheusAddress, let url = URL(string: address) else {
             throw AnalysisSetupError(message: "no Prometheus address")
         }
-        let key = Key(address: address, lag: analysis.lag, joinTargetInfo: analysis.joinTargetInfo)
+        let key = Key(address: address, lag: analysis.lag, scrapeInterval: analysis.scrapeInterval, joinTargetInfo: analysis.joinTargetInfo)
         if let existing = providers.withLock({ $0[key] }) { return existing }
         var configuration = PrometheusConfiguration(address: url)
         configuration.lag = analysis.lag
+        configuration.endTolerance = PrometheusConfiguration.endTolerance(forScrapeInterval: analysis.scrapeInterval)
         configuration.joinTargetInfo = analysis.joinTargetInfo
         let provider = try PrometheusProvider(configuration: configuration)
         let (kept, extra) = providers.withLock { p -> (PrometheusProvider, PrometheusProvider?) in

@@ -47,6 +47,9 @@ struct PrometheusIntegrationTests {
             http(s, "stable", version: "0.9", route: "/a", status: "200", count: 7, le: [7, 7, 7]),
             http("other", "canary", version: "2.0", route: "/a", status: "500", count: 9, le: [9, 9, 9]),
         ])
+        // Two scrapes before t0: the tracks were scraped steadily up to it, so series first seen inside
+        // the interval are new and count from 0.
+        _ = try await env.mark()
         let t0 = try await env.mark()
         // Phase B: the values at its end; "/new" and the timeout series appear inside the interval.
         try await env.publish(s, [
@@ -128,10 +131,15 @@ struct PrometheusIntegrationTests {
                      le: [errors * 0.9, errors * 0.985, errors * 0.995]),
             ]
         }
-        // Before the canary: stable only.
-        try await env.publish(key, series("good", "stable", "1", n: 0, errors: 0) + series("bad", "stable", "1", n: 0, errors: 0))
+        // Before the canary: stable's traffic only (the canary's pods are up, with no requests yet: an
+        // interval is counted only from samples near its start, so a track first scraped inside it has no data).
+        func idleCanaries() -> [HistogramSeries] {
+            series("good", "canary", "2", n: 0, errors: 0) + series("bad", "canary", "2", n: 0, errors: 0)
+        }
+        try await env.publish(key, series("good", "stable", "1", n: 0, errors: 0) + series("bad", "stable", "1", n: 0, errors: 0) + idleCanaries())
         let b0 = try await env.mark()
-        try await env.publish(key, series("good", "stable", "1", n: 100_000, errors: 1000) + series("bad", "stable", "1", n: 100_000, errors: 1000))
+        try await env.publish(key, series("good", "stable", "1", n: 100_000, errors: 1000) + series("bad", "stable", "1", n: 100_000, errors: 1000)
+            + idleCanaries())
         let t0 = try await env.mark()
         // The canary interval: good has the same error rate as stable, bad ten times it.
         try await env.publish(key,

@@ -74,7 +74,8 @@ struct PrometheusProviderTests {
         #expect(problem { $0.address = URL(string: "ftp://prometheus")! }?.contains("http or https") == true)
         #expect(problem { $0.address = URL(string: "http://user:pw@prometheus:9090")! }?.contains("credentials") == true)
         #expect(problem { $0.caFile = "/nonexistent/ca.pem" }?.contains("caFile") == true)
-        #expect(problem { $0.lookback = .zero }?.contains("lookback") == true)
+        #expect(problem { $0.endTolerance = .zero }?.contains("endTolerance") == true)
+        #expect(problem { $0.seriesHistory = .seconds(-1) }?.contains("seriesHistory") == true)
     }
 
     @Test func droppingAProviderWithoutShutdownIsSafe() throws {
@@ -83,7 +84,7 @@ struct PrometheusProviderTests {
 
     @Test func errorClassification() {
         let aggregator = TrafficAggregator(routeLabel: "http_route", statusCodeLabel: "http_response_status_code",
-                                           errorTypeLabel: "error_type", startMs: 0, endMs: 1)
+                                           errorTypeLabel: "error_type", window: CountingWindow(startMs: 0, endMs: 1, toleranceMs: 1, historyMs: 1))
         #expect(aggregator.isError(["http_response_status_code": "500"]))
         #expect(aggregator.isError(["http_response_status_code": "503"]))
         #expect(!aggregator.isError(["http_response_status_code": "404"]))
@@ -91,6 +92,21 @@ struct PrometheusProviderTests {
         #expect(aggregator.isError(["http_response_status_code": "200", "error_type": "timeout"]))
         #expect(!aggregator.isError(["http_response_status_code": "200", "error_type": ""]))
         #expect(!aggregator.isError([:]))
+    }
+
+    @Test func endToleranceIsTwoScrapeIntervalsAndFiveSeconds() {
+        #expect(PrometheusConfiguration.endTolerance(forScrapeInterval: .seconds(30)) == .seconds(65))
+        #expect(PrometheusConfiguration.endTolerance(forScrapeInterval: .seconds(1)) == .seconds(7))
+        #expect(PrometheusConfiguration.endTolerance(forScrapeInterval: .milliseconds(500)) == .seconds(6))
+        #expect(PrometheusConfiguration(address: URL(string: "http://prometheus:9090")!).endTolerance == .seconds(65))
+    }
+
+    @Test func timesInReasons() {
+        #expect(CountingWindow.iso(1_714_564_805_000) == "2024-05-01T12:00:05Z")
+        #expect(CountingWindow.iso(1_714_564_805_250) == "2024-05-01T12:00:05.250Z")
+        #expect(CountingWindow.iso(1_714_564_805_007) == "2024-05-01T12:00:05.007Z")
+        #expect(CountingWindow.seconds(65_000) == "65s")
+        #expect(CountingWindow.seconds(7_500) == "7.5s")
     }
 
     @Test func formEncodingAndTimestamps() {

@@ -144,7 +144,7 @@ struct CommandTests {
                        "--min-exposure", "--power", "--detect-ratio", "--min-base-rate", "--max-error-rate",
                        "--guardrail-min-requests", "--no-guardrail", "--prometheus", "--service", "--namespace",
                        "--stable-version", "--canary-version", "--interval", "--duration", "--baseline", "--lag",
-                       "--bearer-token-file", "--ca-file"] {
+                       "--scrape-interval", "--bearer-token-file", "--ca-file"] {
             #expect(result.stdout.contains(option), "\(option)")
         }
     }

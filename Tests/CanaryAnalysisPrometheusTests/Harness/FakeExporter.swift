@@ -31,6 +31,7 @@ final class FakeExporter: Sendable {
 
     private struct State {
         var generation = 0
+        var scrapeable = true
         var histograms: [String: [HistogramSeries]] = [:]
         var gauges: [String: [GaugeSample]] = [:]
         var requests: [(method: String, uri: String, authorization: String?)] = []
@@ -74,6 +75,12 @@ final class FakeExporter: Sendable {
         }
     }
 
+    /// While `false`, every request is answered with HTTP 503, as when a pod's metrics endpoint is down:
+    /// Prometheus records `up` 0 and no samples of the exporter's series.
+    func setScrapeable(_ scrapeable: Bool) {
+        state.withLock { $0.scrapeable = scrapeable }
+    }
+
     private func record(_ head: HTTPRequestHead) {
         state.withLock { $0.requests.append((head.method.rawValue, head.uri, head.headers.first(name: "Authorization"))) }
     }
@@ -87,9 +94,10 @@ final class FakeExporter: Sendable {
         try? await channel.close()
     }
 
-    /// The exposition text.
-    func render() -> String {
+    /// The exposition text; nil while the exporter is not scrapeable.
+    func render() -> String? {
         let s = state.withLock { $0 }
+        guard s.scrapeable else { return nil }
         var lines = ["# TYPE fledge_test_generation gauge", "fledge_test_generation \(s.generation)"]
         lines.append("# TYPE \(Self.metric) histogram")
         for key in s.histograms.keys.sorted() {
@@ -124,20 +132,20 @@ final class FakeExporter: Sendable {
     /// Lets the channel initializer reach the exporter created after the bind.
     private final class Holder: Sendable {
         let exporter = Mutex<FakeExporter?>(nil)
-        func render() -> String { exporter.withLock { $0 }?.render() ?? "" }
+        func render() -> String? { exporter.withLock { $0 }?.render() }
         func record(_ head: HTTPRequestHead) { exporter.withLock { $0 }?.record(head) }
     }
 }
 
-/// Answers every request with the exporter's current text.
+/// Answers every request with the exporter's current text (HTTP 503 while it is not scrapeable).
 private final class ExporterHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let render: @Sendable () -> String
+    private let render: @Sendable () -> String?
     private let record: @Sendable (HTTPRequestHead) -> Void
 
-    init(render: @escaping @Sendable () -> String, record: @escaping @Sendable (HTTPRequestHead) -> Void) {
+    init(render: @escaping @Sendable () -> String?, record: @escaping @Sendable (HTTPRequestHead) -> Void) {
         self.render = render
         self.record = record
     }
@@ -146,11 +154,13 @@ private final class ExporterHandler: ChannelInboundHandler {
         let part = unwrapInboundIn(data)
         if case .head(let head) = part { record(head) }
         guard case .end = part else { return }
-        let body = render()
+        let rendered = render()
+        let body = rendered ?? "the exporter is down\n"
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
         headers.add(name: "Content-Length", value: String(body.utf8.count))
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        let status: HTTPResponseStatus = rendered == nil ? .serviceUnavailable : .ok
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }

@@ -93,6 +93,34 @@ final class TestEnvironment: Sendable {
         return now
     }
 
+    /// Makes the exporter fail its scrapes (HTTP 503) and returns once Prometheus has recorded a failed
+    /// scrape (`up` 0): from the returned time on, no sample of the exporter's series is stored.
+    func stopScrapes() async throws -> Date {
+        let stopped = Date()
+        exporter.setScrapeable(false)
+        try await poll("a failed scrape") { [client] in
+            guard case .vector(let series) = try await client.query(#"up{job="fledge-test"}"#, at: Date()),
+                  let value = series.first?.samples.first?.value else { return false }
+            return value == 0
+        }
+        return stopped
+    }
+
+    /// Lets Prometheus scrape the exporter again and returns once a scrape has succeeded.
+    func resumeScrapes() async throws {
+        exporter.setScrapeable(true)
+        try await poll("a successful scrape") { [client] in
+            guard case .vector(let series) = try await client.query(#"up{job="fledge-test"}"#, at: Date()),
+                  let value = series.first?.samples.first?.value else { return false }
+            return value == 1
+        }
+    }
+
+    /// Returns once the clock has passed `time`.
+    func wait(until time: Date) async throws {
+        while Date() <= time { try await Task.sleep(for: .milliseconds(100)) }
+    }
+
     /// Polls `condition` every 100 ms until it holds; fails after 30 s.
     private func poll(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
