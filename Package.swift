@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "KubeJSON", swiftSettings: strict),
         // In-memory metric provider for tests of code that depends on the analysis.
         .target(name: "CanaryAnalysisTesting", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
-        // A real Prometheus for tests (Debian's binary): three test targets start one.
+        // A real Prometheus for tests (Debian's binary): three test targets start one. Also TestTimeouts, the one
+        // scale (FLEDGE_TEST_TIMEOUT_SCALE) of every test target's wait limits.
         .target(name: "PrometheusTesting", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
                 swiftSettings: strict),
         // What the benchmark executables share: the entry (arguments, exit codes, report file), monotonic time,
@@ -191,7 +192,7 @@ let package = Package(
         ),
         .testTarget(name: "RolloutControllerTests", dependencies: [
             "RolloutController", "RolloutAPI", "Kube", "KubeJSON", "KubeRuntime", "KubeRuntimeTesting",
-            "CanaryAnalysis", "CanaryAnalysisTesting", "KubeEmulator",
+            "CanaryAnalysis", "CanaryAnalysisTesting", "KubeEmulator", "PrometheusTesting",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Yams", package: "Yams"),

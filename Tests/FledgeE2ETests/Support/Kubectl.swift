@@ -1,5 +1,6 @@
 import Foundation
 import KubeJSON
+import PrometheusTesting
 
 /// The real kubectl (`.venv/bin/kubectl` from `make deps`) against the shared emulator, with a HOME and cache
 /// directory of its own. Output goes to files, so a large answer never blocks on a full pipe.
@@ -36,7 +37,8 @@ struct Kubectl: Sendable {
         return environment
     }
 
-    /// Runs kubectl to completion; `stdin` is fed from a file. Never throws for a non-zero exit.
+    /// Runs kubectl to completion; `stdin` is fed from a file. Never throws for a non-zero exit; throws when it
+    /// runs longer than `timeout` scaled by ``TestTimeouts``.
     func run(_ arguments: [String], stdin: String? = nil, timeout: Duration = .seconds(60)) async throws -> Result {
         let id = UUID().uuidString.prefix(8)
         let outPath = "\(home)/out-\(id)", errPath = "\(home)/err-\(id)"
@@ -63,12 +65,13 @@ struct Kubectl: Sendable {
         }
         defer { if let inPath { try? FileManager.default.removeItem(atPath: inPath) } }
         try process.run()
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.now + TestTimeouts.scaled(timeout)
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 process.terminate()
                 process.waitUntilExit()
-                throw E2EError("kubectl \(arguments.joined(separator: " ")) did not finish within \(timeout)")
+                throw E2EError("kubectl \(arguments.joined(separator: " ")) did not finish within \(TestTimeouts.describe(timeout)); "
+                    + "stderr: \((try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
