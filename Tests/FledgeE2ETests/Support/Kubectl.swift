@@ -52,18 +52,30 @@ struct Kubectl: Sendable {
         process.executableURL = URL(fileURLWithPath: E2EPaths.kubectl)
         process.arguments = arguments
         process.environment = environment
-        process.standardOutput = FileHandle(forWritingAtPath: outPath)
-        process.standardError = FileHandle(forWritingAtPath: errPath)
+        let output = FileHandle(forWritingAtPath: outPath), errors = FileHandle(forWritingAtPath: errPath)
+        process.standardOutput = output
+        process.standardError = errors
         var inPath: String?
+        var input: FileHandle?
         if let stdin {
             let path = "\(home)/in-\(id)"
             _ = FileManager.default.createFile(atPath: path, contents: Data(stdin.utf8))
-            process.standardInput = FileHandle(forReadingAtPath: path)
+            input = FileHandle(forReadingAtPath: path)
+            process.standardInput = input
             inPath = path
         } else {
             process.standardInput = FileHandle.nullDevice
         }
         defer { if let inPath { try? FileManager.default.removeItem(atPath: inPath) } }
+        // Closed here: Foundation's Process keeps them open after the child exits, so every call leaked two or
+        // three descriptors. A run that polls long enough (a busy machine) passed 1,300 of them, and past that
+        // Process.run() itself crashes the test process (it over-reads /proc/self/fd's entries;
+        // swift-corelibs-foundation #5472).
+        defer {
+            try? output?.close()
+            try? errors?.close()
+            try? input?.close()
+        }
         try process.run()
         let deadline = ContinuousClock.now + TestTimeouts.scaled(timeout)
         while process.isRunning {
