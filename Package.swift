@@ -264,7 +264,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubectlFledgeTests", dependencies: [
-            "CanaryAnalysis", "FledgeCLI", "KubeJSON", "Kube", "RolloutAPI", "KubeEmulator",
+            "CanaryAnalysis", "FledgeCLI", "KubeJSON", "Kube", "RolloutAPI", "KubeEmulator", "PrometheusTesting",
         ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
