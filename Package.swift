@@ -126,12 +126,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: [
-            "KubeRuntime", "KubeRuntimeTesting", "Kube", "KubeEmulator",
+            "KubeRuntime", "KubeRuntimeTesting", "Kube", "KubeEmulator", "PrometheusTesting",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "KubeTests", dependencies: [
-            "Kube", "KubeJSON", "KubeEmulator", .product(name: "Logging", package: "swift-log"),
+            "Kube", "KubeJSON", "KubeEmulator", "PrometheusTesting", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // A local Kubernetes API server stand-in for tests, benchmarks and the demo.
         .target(
@@ -154,7 +154,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeEmulatorTests", dependencies: [
-            "KubeEmulator", "KubeJSON",
+            "KubeEmulator", "KubeJSON", "PrometheusTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
