@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "KubeJSON", swiftSettings: strict),
         // In-memory metric provider for tests of code that depends on the analysis.
         .target(name: "CanaryAnalysisTesting", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
-        // A real Prometheus for tests (Debian's binary): three test targets start one.
+        // A real Prometheus for tests (Debian's binary): three test targets start one. Also TestTimeouts, the one
+        // scale (FLEDGE_TEST_TIMEOUT_SCALE) of every test target's wait limits.
         .target(name: "PrometheusTesting", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
                 swiftSettings: strict),
         // What the benchmark executables share: the entry (arguments, exit codes, report file), monotonic time,
@@ -125,12 +126,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: [
-            "KubeRuntime", "KubeRuntimeTesting", "Kube", "KubeEmulator",
+            "KubeRuntime", "KubeRuntimeTesting", "Kube", "KubeEmulator", "PrometheusTesting",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "KubeTests", dependencies: [
-            "Kube", "KubeJSON", "KubeEmulator", .product(name: "Logging", package: "swift-log"),
+            "Kube", "KubeJSON", "KubeEmulator", "PrometheusTesting", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // A local Kubernetes API server stand-in for tests, benchmarks and the demo.
         .target(
@@ -153,7 +154,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeEmulatorTests", dependencies: [
-            "KubeEmulator", "KubeJSON",
+            "KubeEmulator", "KubeJSON", "PrometheusTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -191,7 +192,7 @@ let package = Package(
         ),
         .testTarget(name: "RolloutControllerTests", dependencies: [
             "RolloutController", "RolloutAPI", "Kube", "KubeJSON", "KubeRuntime", "KubeRuntimeTesting",
-            "CanaryAnalysis", "CanaryAnalysisTesting", "KubeEmulator",
+            "CanaryAnalysis", "CanaryAnalysisTesting", "KubeEmulator", "PrometheusTesting",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Yams", package: "Yams"),
@@ -263,7 +264,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubectlFledgeTests", dependencies: [
-            "CanaryAnalysis", "FledgeCLI", "KubeJSON", "Kube", "RolloutAPI", "KubeEmulator",
+            "CanaryAnalysis", "FledgeCLI", "KubeJSON", "Kube", "RolloutAPI", "KubeEmulator", "PrometheusTesting",
         ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

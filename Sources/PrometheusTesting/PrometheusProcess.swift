@@ -156,18 +156,28 @@ public final class PrometheusProcess: Sendable {
         String(((try? String(contentsOf: directory.appendingPathComponent("prometheus.log"), encoding: .utf8)) ?? "").suffix(characters))
     }
 
-    /// Polls `/-/ready` every 100 ms; fails with the server's log if it exits or is not ready within 30 s.
+    /// Polls `/-/ready` every 100 ms; fails with the server's log if it exits or is not ready within
+    /// ``TestTimeouts/scaled(_:)`` of 30 s (it is ready in about 0.1 s on an idle machine).
     private func waitUntilReady() async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let limit = Duration.seconds(30)
+        let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
+        var lastSeen = "no answer yet"
         while ContinuousClock.now < deadline {
             if !process.isRunning {
                 throw PrometheusTestingError("prometheus exited with status \(process.terminationStatus) while starting:\n\(logTail())")
             }
             let request = HTTPClientRequest(url: "\(address.absoluteString)/-/ready")
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status.code == 200 { return }
+            do {
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(2))
+                if response.status.code == 200 { return }
+                lastSeen = "HTTP \(response.status.code)"
+            } catch {
+                lastSeen = "\(error)"
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw PrometheusTestingError("prometheus was not ready within 30 s:\n\(logTail())")
+        throw PrometheusTestingError("prometheus at \(address.absoluteString) was not ready (GET /-/ready answering 200) within "
+            + "\(TestTimeouts.describe(limit)); last seen: \(lastSeen); log:\n\(logTail())")
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 10 s) and deletes its folder.

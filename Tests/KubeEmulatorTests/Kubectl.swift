@@ -1,5 +1,6 @@
 import Foundation
 import KubeEmulator
+import PrometheusTesting
 import Testing
 
 /// Runs the real kubectl (from `make deps`) against an emulator, with its own HOME, kubeconfig and cache dir.
@@ -91,12 +92,15 @@ struct Kubectl: Sendable {
         var output: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
         var errors: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
 
+        /// Waits for the exit; terminates kubectl after `timeout` seconds scaled by ``TestTimeouts``.
         func wait(timeout: Double) async throws -> Result {
-            let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+            let limit = Duration.milliseconds(Int(timeout * 1000))
+            let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
             while process.isRunning {
                 if ContinuousClock.now > deadline {
                     process.terminate()
-                    throw TestFailure("kubectl \(process.arguments?.joined(separator: " ") ?? "") timed out; stderr: \(errors)")
+                    throw TestFailure("kubectl \(process.arguments?.joined(separator: " ") ?? "") did not finish within "
+                        + "\(TestTimeouts.describe(limit)); stderr: \(errors)")
                 }
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -105,7 +109,11 @@ struct Kubectl: Sendable {
 
         /// Polls the output until `condition` holds.
         func waitForOutput(_ seconds: Double = 20, _ condition: (String) -> Bool) async throws {
-            try await TestClient.eventually(seconds, "kubectl output; have: \(output) \(errors)") { condition(output) }
+            do {
+                try await TestClient.eventually(seconds, "kubectl output") { condition(output) }
+            } catch let failure as TestFailure {
+                throw TestFailure("\(failure.description); have: \(output) \(errors)")
+            }
         }
 
         func stop() {

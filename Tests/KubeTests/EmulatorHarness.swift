@@ -3,6 +3,7 @@ import Kube
 import KubeEmulator
 import KubeJSON
 import Logging
+import PrometheusTesting
 
 /// Starts an in-process emulator, builds a client for it (from the kubeconfig it writes), runs `body`, shuts both down.
 func withEmulatorClient<T>(tls: Bool = false, configure: (inout EmulatorConfiguration) -> Void = { _ in },
@@ -34,14 +35,14 @@ func withEmulatorClient<T>(tls: Bool = false, configure: (inout EmulatorConfigur
     }
 }
 
-/// Fails with a timeout instead of hanging when `body` does not finish within `seconds`.
+/// Fails with a timeout instead of hanging when `body` does not finish within `seconds` scaled by ``TestTimeouts``.
 func withDeadline<T: Sendable>(_ seconds: Int = 15, _ what: String = "operation",
                                _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw DeadlineExceeded(what: what)
+            try await Task.sleep(for: TestTimeouts.scaled(.seconds(seconds)))
+            throw DeadlineExceeded(what: "\(what) (limit \(TestTimeouts.describe(.seconds(seconds))))")
         }
         defer { group.cancelAll() }
         return try await group.next()!
@@ -53,14 +54,15 @@ struct DeadlineExceeded: Error, CustomStringConvertible {
     var description: String { "timed out waiting for \(what)" }
 }
 
-/// Polls `condition` until it holds, failing after `seconds`.
+/// Polls `condition` until it holds, failing after `seconds` scaled by ``TestTimeouts``.
 func eventually(_ seconds: Double = 10, _ what: String, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    let limit = Duration.milliseconds(Int(seconds * 1000))
+    let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
     while ContinuousClock.now < deadline {
         if try await condition() { return }
         try await Task.sleep(for: .milliseconds(20))
     }
-    throw DeadlineExceeded(what: what)
+    throw DeadlineExceeded(what: "\(what) (limit \(TestTimeouts.describe(limit)))")
 }
 
 extension KubeClient {

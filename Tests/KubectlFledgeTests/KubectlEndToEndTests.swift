@@ -1,6 +1,7 @@
 import Foundation
 import Kube
 import KubeJSON
+import PrometheusTesting
 import RolloutAPI
 import Testing
 
@@ -26,15 +27,17 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Waits for a line starting with `prefix`; returns the rest of it.
     func waitForLine(_ prefix: String) async throws -> String {
-        for _ in 0..<1500 {
-            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
-                return String(line.dropFirst(prefix.count))
+        var line: Substring?
+        try await eventually("a line \"\(prefix)\" from \(process.executableURL?.lastPathComponent ?? "")", seconds: 30,
+                             lastSeen: { "output:\n\(output.suffix(3000))" }) {
+            line = output.split(separator: "\n").first { $0.hasPrefix(prefix) }
+            if line == nil, !process.isRunning {
+                Issue.record("\(process.executableURL?.lastPathComponent ?? "") exited before printing \"\(prefix)\"; output:\n\(output.suffix(3000))")
+                throw CancellationError()
             }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
+            return line != nil
         }
-        Issue.record("no line \"\(prefix)\" from \(process.executableURL?.lastPathComponent ?? ""); output:\n\(output.suffix(3000))")
-        throw CancellationError()
+        return String(line!.dropFirst(prefix.count))
     }
 
     func stop() {
@@ -122,13 +125,10 @@ struct KubectlEndToEndTests {
         /// Waits until the Rollout satisfies `condition`.
         func waitFor(_ what: String, _ condition: (Rollout) -> Bool) async throws {
             var last: Rollout?
-            for _ in 0..<1000 {
+            try await eventually("the Rollout to be \(what)", seconds: 20, lastSeen: { "status: \(String(describing: last?.status))" }) {
                 last = try? await rollout()
-                if let last, condition(last) { return }
-                try await Task.sleep(for: .milliseconds(20))
+                return last.map(condition) ?? false
             }
-            Issue.record("the Rollout never was \(what); status: \(String(describing: last?.status))")
-            throw CancellationError()
         }
 
         func replicas(_ deployment: String) async throws -> Int? {
@@ -191,15 +191,21 @@ struct KubectlEndToEndTests {
         #expect(printed["status"]?["currentStepIndex"] == 1)
 
         // --watch on a pseudo-terminal while a promote moves the canary from step 1 to the pause at step 3.
-        let watch = try ChildProcess("/usr/bin/script", ["-qfc", "kubectl fledge get rollout web --watch --timeout 30s", "/dev/null"],
+        // The watch's own --timeout only bounds a hang: 30 s, scaled like every wait (it must outlast the promote below).
+        let watchLimit = Int((30 * TestTimeouts.scale).rounded(.up))
+        let watch = try ChildProcess("/usr/bin/script", ["-qfc", "kubectl fledge get rollout web --watch --timeout \(watchLimit)s", "/dev/null"],
                                      environment: variables, outputPath: directory.appendingPathComponent("watch.out").path)
         defer { watch.stop() }
-        for _ in 0..<500 where !watch.output.contains("2 of 5 (pause)") { try await Task.sleep(for: .milliseconds(20)) }
+        try await eventually("the watch to show step 2 of 5 (pause)", seconds: 10, lastSeen: { watch.output }) {
+            watch.output.contains("2 of 5 (pause)")
+        }
         let promote = try env.kubectl("fledge", "promote", "web")
         #expect(promote.status == 0, "\(promote.stderr)")
         #expect(promote.stdout.contains("fledge.dev/action=promote:"))
         try await env.waitFor("paused at step 3", Self.pausedAt(3, version: "2.0.0"))
-        for _ in 0..<500 where !watch.output.contains("4 of 5 (pause)") { try await Task.sleep(for: .milliseconds(20)) }
+        try await eventually("the watch to show step 4 of 5 (pause)", seconds: 10, lastSeen: { watch.output }) {
+            watch.output.contains("4 of 5 (pause)")
+        }
         watch.stop()
         let screen = watch.output
         let first = try #require(screen.range(of: "2 of 5 (pause)"), "\(screen)")
@@ -218,10 +224,7 @@ struct KubectlEndToEndTests {
         let abort = try env.kubectl("fledge", "abort", "web")
         #expect(abort.status == 0, "\(abort.stderr)")
         try await env.waitFor("aborted") { $0.status?.phase == .degraded && $0.status?.canary?.aborted?.reason == "Aborted" }
-        for _ in 0..<500 {
-            if try await env.replicas("web-canary") == 0 { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await eventually("web-canary scaled to 0", seconds: 10) { try await env.replicas("web-canary") == 0 }
         #expect(try await env.replicas("web-canary") == 0)
         #expect(try await env.replicas("web-stable") == 4)
         let stoppedView = try env.kubectl("fledge", "get", "rollout", "web")

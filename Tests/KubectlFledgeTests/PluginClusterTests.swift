@@ -4,6 +4,7 @@ import Foundation
 import Kube
 import KubeEmulator
 import KubeJSON
+import PrometheusTesting
 import RolloutAPI
 import Testing
 
@@ -45,11 +46,9 @@ struct PluginCluster {
     }
 
     func waitUntilRolloutsAreServed() async throws {
-        for _ in 0..<200 {
-            if (try? await client.list(Rollout.self, namespace: "default")) != nil { return }
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("rollouts.fledge.dev to be served") {
+            (try? await client.list(Rollout.self, namespace: "default")) != nil
         }
-        Issue.record("rollouts.fledge.dev was never served")
     }
 
     /// Creates a Rollout and, when given, writes its status as the controller would.
@@ -312,13 +311,19 @@ struct PluginClusterTests {
     }
 }
 
-/// Polls `condition` every 20 ms until it holds; records an issue after `seconds`.
-func eventually(_ what: String, seconds: Double = 15, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+/// Polls `condition` every 20 ms until it holds; records an issue after `seconds` scaled by ``TestTimeouts``
+/// (`FLEDGE_TEST_TIMEOUT_SCALE`): a busy machine makes a test slower, never red. The one condition wait of
+/// this target; `lastSeen` says, in the issue, what was there instead.
+func eventually(_ what: String, seconds: Double = 15, lastSeen: () async -> String = { "" },
+                _ condition: () async throws -> Bool) async throws {
+    let limit = Duration.milliseconds(Int(seconds * 1000))
+    let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
     while ContinuousClock.now < deadline {
         if try await condition() { return }
         try await Task.sleep(for: .milliseconds(20))
     }
-    Issue.record("timed out waiting for \(what)")
+    let seen = await lastSeen()
+    let message = "timed out after \(TestTimeouts.describe(limit)) waiting for \(what)" + (seen.isEmpty ? "" : "; last seen: \(seen)")
+    Issue.record("\(message)")
     throw CancellationError()
 }

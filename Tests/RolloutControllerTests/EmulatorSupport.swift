@@ -6,6 +6,7 @@ import KubeEmulator
 import KubeJSON
 import KubeRuntime
 import Logging
+import PrometheusTesting
 import RolloutAPI
 import RolloutController
 import Synchronization
@@ -16,15 +17,19 @@ import Synchronization
 let quietLogger = Logger(label: "rollout-controller-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
 struct TimedOut: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
+    var what: String
+    /// The limit as ``TestTimeouts/describe(_:)`` says it.
+    var limit: String = ""
+    var description: String { limit.isEmpty ? "timed out waiting for \(what)" : "timed out after \(limit) waiting for \(what)" }
 }
 
-/// Polls `condition` until it holds; fails after a generous deadline. Only waits, never measures.
+/// Polls `condition` until it holds; fails after `timeout` scaled by ``TestTimeouts`` (`FLEDGE_TEST_TIMEOUT_SCALE`):
+/// `timeout` is what the awaited thing may take on an idle machine, with room to spare. Only waits, never measures.
+/// The one condition wait of this target.
 func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
+    let deadline = ContinuousClock.now + TestTimeouts.scaled(timeout)
     while try await !condition() {
-        if ContinuousClock.now > deadline { throw TimedOut(what: what) }
+        if ContinuousClock.now > deadline { throw TimedOut(what: what, limit: TestTimeouts.describe(timeout)) }
         try await Task.sleep(for: .milliseconds(20))
     }
 }
@@ -214,9 +219,13 @@ struct Cluster {
                  _ condition: (RolloutStatus) -> Bool) async throws {
         do {
             try await eventually(what, timeout: timeout) { condition(try await status(name)) }
-        } catch let timeout as TimedOut {
+        } catch var timeout as TimedOut {
             let s = try? await status(name)
-            throw TimedOut(what: "\(timeout.what); last status: phase \(s?.phase?.rawValue ?? "-"), step \(s?.currentStepIndex ?? -1), message \(s?.message ?? "-")")
+            timeout.what += "; last status: phase \(s?.phase?.rawValue ?? "-"), step \(s?.currentStepIndex ?? -1), "
+                + "stable \(s?.stableVersion ?? "-"), canary \(s?.canaryVersion ?? "-"), weight \(s?.canaryWeight.map(String.init) ?? "-"), "
+                + "last analysis \(s?.lastAnalysis.map { "\($0.decision.outcome) after \($0.intervals) intervals" } ?? "-"), "
+                + "message \(s?.message ?? "-")"
+            throw timeout
         }
     }
 }

@@ -2,13 +2,14 @@ import CanaryAnalysis
 import Foundation
 import Kube
 import KubeJSON
+import PrometheusTesting
 import RolloutAPI
 import RolloutController
 import Testing
 
 /// The whole controller (informers, work queue, reconciler, applier) against the in-process emulator over HTTP.
 /// Analysis windows are a second or two of 1-second intervals with no warm-up and no lag; metrics are scripted.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(TestTimeouts.minutes(1))))
 struct ReconcilerIntegrationTests {
     static let goodSamples = Array(repeating: Traffic.good, count: 40)
 

@@ -44,7 +44,7 @@ struct RouteCluster {
             for file in RouterCRDFixtures.files {
                 let _: DynamicObject = try await c.create(.customResourceDefinitions, DynamicObject(try RouterCRDFixtures.load(file)))
             }
-            try await waitUntil("HTTPRoute and VirtualService to be served") {
+            try await eventually("HTTPRoute and VirtualService to be served") {
                 let routes: ObjectList<DynamicObject>? = try? await c.list(.httpRoutes, namespace: "default")
                 let services: ObjectList<DynamicObject>? = try? await c.list(.virtualServices, namespace: "default")
                 return routes != nil && services != nil
@@ -83,19 +83,6 @@ struct RouteCluster {
         let response = try await client.send(Request(method: .get, path: "/emulator.fledge.dev/faults", verb: "get"))
         return try JSONValue(parsing: response.body)["items"]?.arrayValue?.count ?? -1
     }
-}
-
-private func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(15)
-    while try await !condition() {
-        if ContinuousClock.now > deadline { throw RouteClusterTimeout(what: what) }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
-struct RouteClusterTimeout: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
 }
 
 /// Forwards to a real transport, but first runs `edit` (someone else's write) before the first PATCH goes out:

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Kube
 import KubeEmulator
+import PrometheusTesting
 import Testing
 import WorkloadSimulator
 
@@ -147,9 +148,11 @@ func httpGet(_ url: String) async throws -> (status: Int, body: String) {
     return (Int(response.status.code), body.readString(length: body.readableBytes) ?? "")
 }
 
-/// Polls `condition` every 50 ms until it holds; fails after `seconds`.
+/// Polls `condition` every 50 ms until it holds; fails after `seconds` scaled by ``TestTimeouts``
+/// (`FLEDGE_TEST_TIMEOUT_SCALE`): a busy machine makes a test slower, never red.
 func poll(_ what: String, seconds: Int = 20, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(seconds)
+    let limit = Duration.seconds(seconds)
+    let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
     var lastError: (any Error)?
     while ContinuousClock.now < deadline {
         do {
@@ -159,7 +162,8 @@ func poll(_ what: String, seconds: Int = 20, _ condition: () async throws -> Boo
         }
         try await Task.sleep(for: .milliseconds(50))
     }
-    throw EnvironmentError("timed out after \(seconds) s waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? ""))
+    throw EnvironmentError("timed out after \(TestTimeouts.describe(limit)) waiting for \(what)"
+                           + (lastError.map { " (last error: \($0))" } ?? ""))
 }
 
 struct EnvironmentError: Error, CustomStringConvertible {

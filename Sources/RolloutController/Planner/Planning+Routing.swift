@@ -93,14 +93,13 @@ extension Planning {
     }
 
     /// The share of traffic the available canary pods carry for a route at `share`: `share × available ÷ wanted`
-    /// (0 when the canary runs another template or is gone). While the Deployment controller has not yet seen the
-    /// canary's latest spec (a scale just written) its counts are of the moment before: the share is left as it is
-    /// until they are current, a moment later.
+    /// (0 when the canary Deployment is gone or belongs to another template). Capacity counts every available pod
+    /// of the canary Deployment, as the Service's endpoints do: a scale just written, or a rolling update, leaves
+    /// the pods that serve now serving.
     func capacityShare(for share: Int) -> Int {
         let wanted = canaryReplicas(forShare: share)
         guard wanted > 0, let canary = input.canary, canary.templateHash == e.templateHash else { return 0 }
-        guard canary.observedGeneration >= canary.generation else { return share }
-        let available = canary.available(running: e.templateHash)
+        let available = canary.availableReplicas
         return available >= wanted ? share : share * available / wanted
     }
 

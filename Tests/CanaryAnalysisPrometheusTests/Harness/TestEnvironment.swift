@@ -121,9 +121,11 @@ final class TestEnvironment: Sendable {
         while Date() <= time { try await Task.sleep(for: .milliseconds(100)) }
     }
 
-    /// Polls `condition` every 100 ms until it holds; fails after 30 s.
+    /// Polls `condition` every 100 ms until it holds; fails after ``TestTimeouts/scaled(_:)`` of 30 s (a
+    /// scrape comes every second once Prometheus has started, its first 5–6 s after the start).
     private func poll(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let limit = Duration.seconds(30)
+        let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
         var lastError: (any Error)?
         while ContinuousClock.now < deadline {
             do {
@@ -133,7 +135,8 @@ final class TestEnvironment: Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw HarnessError("timed out after 30 s waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? ""))
+        throw HarnessError("timed out after \(TestTimeouts.describe(limit)) waiting for \(what)"
+            + (lastError.map { " (last error: \($0))" } ?? ""))
     }
 }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import KubeJSON
 import NIOCore
+import PrometheusTesting
 
 /// Small HTTP calls the harness makes: readiness probes, the emulator's admin API, the controller's /healthz.
 enum HTTP {
@@ -10,6 +11,7 @@ enum HTTP {
         var body: String
     }
 
+    /// One request; `timeout` is scaled by ``TestTimeouts``.
     static func request(_ url: String, method: String = "GET", json: JSONValue? = nil,
                         timeout: Duration = .seconds(10)) async throws -> Response {
         var request = HTTPClientRequest(url: url)
@@ -18,7 +20,8 @@ enum HTTP {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try json.data()))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+        let limit = TestTimeouts.scaled(timeout)
+        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000))
         let body = try await response.body.collect(upTo: 64 << 20)
         return Response(status: Int(response.status.code), body: String(buffer: body))
     }

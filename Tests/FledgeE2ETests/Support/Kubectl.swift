@@ -1,5 +1,6 @@
 import Foundation
 import KubeJSON
+import PrometheusTesting
 
 /// The real kubectl (`.venv/bin/kubectl` from `make deps`) against the shared emulator, with a HOME and cache
 /// directory of its own. Output goes to files, so a large answer never blocks on a full pipe.
@@ -36,7 +37,8 @@ struct Kubectl: Sendable {
         return environment
     }
 
-    /// Runs kubectl to completion; `stdin` is fed from a file. Never throws for a non-zero exit.
+    /// Runs kubectl to completion; `stdin` is fed from a file. Never throws for a non-zero exit; throws when it
+    /// runs longer than `timeout` scaled by ``TestTimeouts``.
     func run(_ arguments: [String], stdin: String? = nil, timeout: Duration = .seconds(60)) async throws -> Result {
         let id = UUID().uuidString.prefix(8)
         let outPath = "\(home)/out-\(id)", errPath = "\(home)/err-\(id)"
@@ -50,25 +52,38 @@ struct Kubectl: Sendable {
         process.executableURL = URL(fileURLWithPath: E2EPaths.kubectl)
         process.arguments = arguments
         process.environment = environment
-        process.standardOutput = FileHandle(forWritingAtPath: outPath)
-        process.standardError = FileHandle(forWritingAtPath: errPath)
+        let output = FileHandle(forWritingAtPath: outPath), errors = FileHandle(forWritingAtPath: errPath)
+        process.standardOutput = output
+        process.standardError = errors
         var inPath: String?
+        var input: FileHandle?
         if let stdin {
             let path = "\(home)/in-\(id)"
             _ = FileManager.default.createFile(atPath: path, contents: Data(stdin.utf8))
-            process.standardInput = FileHandle(forReadingAtPath: path)
+            input = FileHandle(forReadingAtPath: path)
+            process.standardInput = input
             inPath = path
         } else {
             process.standardInput = FileHandle.nullDevice
         }
         defer { if let inPath { try? FileManager.default.removeItem(atPath: inPath) } }
+        // Closed here: Foundation's Process keeps them open after the child exits, so every call leaked two or
+        // three descriptors. A run that polls long enough (a busy machine) passed 1,300 of them, and past that
+        // Process.run() itself crashes the test process (it over-reads /proc/self/fd's entries;
+        // swift-corelibs-foundation #5472).
+        defer {
+            try? output?.close()
+            try? errors?.close()
+            try? input?.close()
+        }
         try process.run()
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.now + TestTimeouts.scaled(timeout)
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 process.terminate()
                 process.waitUntilExit()
-                throw E2EError("kubectl \(arguments.joined(separator: " ")) did not finish within \(timeout)")
+                throw E2EError("kubectl \(arguments.joined(separator: " ")) did not finish within \(TestTimeouts.describe(timeout)); "
+                    + "stderr: \((try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")")
             }
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PrometheusTesting
 import Synchronization
 
 /// A child process of the test run (emulator, simulator, Prometheus, controller) whose stdout and stderr go to
@@ -60,9 +61,9 @@ final class ManagedProcess: @unchecked Sendable {
     }
 
     /// Waits for a stdout line starting with `prefix` and returns the rest of the line; fails with the log's
-    /// tail if the process exits first or `timeout` passes.
+    /// tail if the process exits first or `timeout` (scaled by ``TestTimeouts``) passes.
     func waitForLine(startingWith prefix: String, after skipped: Int = 0, timeout: Duration = .seconds(60)) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.now + TestTimeouts.scaled(timeout)
         while ContinuousClock.now < deadline {
             let lines = output.split(separator: "\n").dropFirst(skipped)
             if let line = lines.first(where: { $0.hasPrefix(prefix) }) {
@@ -73,7 +74,8 @@ final class ManagedProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw E2EError("\(name) did not print \"\(prefix)\" within \(timeout); stderr:\n\(logTail())")
+        throw E2EError("\(name) did not print \"\(prefix)\" within \(TestTimeouts.describe(timeout)); stdout (tail):\n"
+            + "\(output.suffix(1000))\nstderr:\n\(logTail())")
     }
 
     /// How many stdout lines there are now (to wait for a line printed after a restart).

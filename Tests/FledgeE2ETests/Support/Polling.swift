@@ -1,12 +1,14 @@
 import Foundation
+import PrometheusTesting
 
-/// Polls `probe` every `interval` until it returns a value, and returns it; throws after `timeout`, with
-/// `what` and the last observation (`describe`) in the message. Deadlines are generous: they bound a hang,
-/// they do not assert speed.
+/// Polls `probe` every `interval` until it returns a value, and returns it; throws after `timeout` scaled by
+/// ``TestTimeouts`` (`FLEDGE_TEST_TIMEOUT_SCALE`), with `what` and the last observation (`describe`) in the
+/// message. `timeout` is what the awaited thing may take on an idle machine, with room to spare; the scale
+/// makes a busy machine slower, never red. Deadlines bound a hang, they do not assert speed.
 func waitFor<T: Sendable>(_ what: String, timeout: Duration, interval: Duration = .milliseconds(300),
                           describe: @Sendable () async -> String = { "" },
                           _ probe: @Sendable () async throws -> T?) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
+    let deadline = ContinuousClock.now + TestTimeouts.scaled(timeout)
     var lastError: (any Error)?
     while true {
         do {
@@ -21,7 +23,7 @@ func waitFor<T: Sendable>(_ what: String, timeout: Duration, interval: Duration 
         try await Task.sleep(for: interval)
     }
     let seen = await describe()
-    var message = "timed out after \(timeout) waiting for \(what)"
+    var message = "timed out after \(TestTimeouts.describe(timeout)) waiting for \(what)"
     if let lastError { message += "\nlast error: \(lastError)" }
     if !seen.isEmpty { message += "\nlast seen: \(seen)" }
     throw E2EError(message)
@@ -37,7 +39,8 @@ func waitUntil(_ what: String, timeout: Duration, interval: Duration = .millisec
 }
 
 /// Checks that `condition` stays true for all of `duration` (polling), e.g. "no promotion while Prometheus is
-/// down"; throws at the first observation where it does not hold.
+/// down"; throws at the first observation where it does not hold. `duration` is not scaled: a busy machine
+/// makes the check look less often, never fail.
 func holds(_ what: String, for duration: Duration, interval: Duration = .milliseconds(500),
            describe: @Sendable () async -> String = { "" },
            _ condition: @Sendable () async throws -> Bool) async throws {

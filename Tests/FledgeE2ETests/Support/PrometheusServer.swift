@@ -1,6 +1,16 @@
 import Foundation
 import KubeJSON
 
+/// The last observation of a poll, for its timeout message.
+final class LastSeen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = "nothing yet"
+    var value: String {
+        get { lock.withLock { text } }
+        set { lock.withLock { text = newValue } }
+    }
+}
+
 /// A real Prometheus (Debian's binary) with its own config file, TSDB folder and port. It can be stopped and
 /// started again on the same port with the same TSDB, as a Prometheus that goes down and comes back does.
 final class PrometheusServer: @unchecked Sendable {
@@ -45,7 +55,8 @@ final class PrometheusServer: @unchecked Sendable {
         return try await start(name: name, configFile: config, logDirectory: logDirectory)
     }
 
-    /// Starts (or starts again) the process and waits for readiness.
+    /// Starts (or starts again) the process and waits for readiness: `/-/ready` answering, then, when the config
+    /// has scrape targets, a first successful scrape (`up == 1`).
     func start() async throws {
         let process = try ManagedProcess.start(
             name: name, executable: try E2EPaths.prometheus(),
@@ -63,6 +74,13 @@ final class PrometheusServer: @unchecked Sendable {
                 throw E2EError("\(self.name) exited while starting: \(process.logTail(1500))")
             }
             return await HTTP.answers200("\(self.address)/-/ready")
+        }
+        let config = (try? String(contentsOfFile: configFile, encoding: .utf8)) ?? ""
+        if config.contains("targets:") {
+            try await waitUntil("\(name) at \(address) to scrape its targets once (up == 1)", timeout: .seconds(30),
+                                interval: .milliseconds(250), describe: { await self.scrapeHealth() }) {
+                try await self.seriesCount("up == 1") > 0
+            }
         }
     }
 
@@ -103,13 +121,34 @@ final class PrometheusServer: @unchecked Sendable {
             + "deployment_track=\"stable\",service_version=\"\(version)\"}"
         let query = "max(count_over_time(\(selector)[1m]))"
         let url = queryURL(query)
+        let seen = LastSeen()
         try await waitUntil("\(samples) scrapes of \(service) \(version) (stable) in \(name)", timeout: timeout,
-                            interval: .milliseconds(500)) {
+                            interval: .milliseconds(500), describe: { "\(seen.value); \(await self.scrapeHealth())" }) {
             let response = try await HTTP.request(url)
-            guard response.status == 200 else { return false }
+            guard response.status == 200 else {
+                seen.value = "HTTP \(response.status) for \(query)"
+                return false
+            }
             let json = try JSONValue(parsing: response.body)
             let value = json.at("data.result[0].value[1]")?.stringValue.flatMap(Double.init) ?? 0
+            seen.value = "\(Int(value)) scrapes in the last minute"
             return value >= Double(samples)
         }
+    }
+
+    /// Each scrape target's health, last error and last scrape's duration (`/api/v1/targets`): what a wait for
+    /// samples that do not come shows, e.g. scrapes that time out on a busy machine.
+    func scrapeHealth() async -> String {
+        guard let response = try? await HTTP.request("\(address)/api/v1/targets"), response.status == 200,
+              let targets = (try? JSONValue(parsing: response.body))?.at("data.activeTargets")?.arrayValue else {
+            return "\(name): targets unknown"
+        }
+        if targets.isEmpty { return "\(name): no scrape targets" }
+        return targets.map { target in
+            let duration = target["lastScrapeDuration"]?.doubleValue.map { String(format: "%.3f s", $0) } ?? "-"
+            let error = target["lastError"]?.stringValue ?? ""
+            return "\(name) target \(target.string("scrapeUrl") ?? "?"): \(target.string("health") ?? "?"), last scrape took \(duration)"
+                + (error.isEmpty ? "" : ", last error: \(error)")
+        }.joined(separator: "; ")
     }
 }

@@ -8,9 +8,13 @@ struct RolloutManifest: Sendable {
     var namespace: String
     var version: String
     var replicas = 10
-    /// The app's env (the simulator reads `DEMO_*`); a user-set resource attribute checks the merge.
+    /// The app's env (the simulator reads `DEMO_*`); a user-set resource attribute checks the merge. One route
+    /// (the analysis tests the aggregate): a third of the simulator's default series, so its one `/metrics`
+    /// answer for every pod of every running scenario stays within Prometheus's 1 s scrape timeout on a busy
+    /// machine.
     var env: [(String, String)] = [
-        ("DEMO_ERROR_RATE", "0.005"), ("DEMO_LATENCY_MS", "40"), ("OTEL_RESOURCE_ATTRIBUTES", "team=checkout"),
+        ("DEMO_ERROR_RATE", "0.005"), ("DEMO_LATENCY_MS", "40"), ("DEMO_ROUTES", "/api/cart=1"),
+        ("OTEL_RESOURCE_ATTRIBUTES", "team=checkout"),
     ]
     var steps: [JSONValue] = [.weight(10), .analysis("6s"), .weight(50), .analysis("6s"), .weight(100)]
     var prometheusAddress: String?

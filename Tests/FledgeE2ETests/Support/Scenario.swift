@@ -36,13 +36,17 @@ struct Scenario: Sendable {
     var prometheusAddress: String { environment.prometheus.address }
 
     /// Runs `body` in a fresh namespace `e2e-<name>-<random>`, with a controller for it unless `startController`
-    /// is false (the body then starts its own). The controller is stopped afterwards, whatever happens.
+    /// is false (the body then starts its own). Afterwards, whatever happens, the controller is stopped and the
+    /// namespace deleted: its pods leave the simulator, whose one `/metrics` answer for every pod must stay
+    /// quick enough for Prometheus's 1 s scrape timeout on a busy machine (finished scenarios' pods would
+    /// otherwise be rendered at every scrape until the run ends).
     static func run(_ name: String, startController: Bool = true, controllerPrometheus: String? = nil,
                     _ body: @Sendable (Scenario) async throws -> Void) async throws {
         let environment = try await E2EEnvironment.shared()
         await ScenarioGate.shared.enter()
         let namespace = "e2e-\(name)-\(UUID().uuidString.prefix(5).lowercased())"
         var controller: ControllerProcess?
+        var failure: (any Error)?
         do {
             try await environment.kubectl.ok("create", "namespace", namespace)
             if startController {
@@ -55,19 +59,15 @@ struct Scenario: Sendable {
                 try await body(scenario)
             } catch {
                 let diagnostics = await scenario.diagnostics()
-                await controller?.stop()
-                await ScenarioGate.shared.leave()
-                throw E2EError("\(error)\n\n---- namespace \(namespace)\n\(diagnostics)")
+                failure = E2EError("\(error)\n\n---- namespace \(namespace)\n\(diagnostics)")
             }
-            await controller?.stop()
-            await ScenarioGate.shared.leave()
-        } catch let error as E2EError {
-            throw error
         } catch {
-            await controller?.stop()
-            await ScenarioGate.shared.leave()
-            throw error
+            failure = error
         }
+        await controller?.stop()
+        _ = try? await environment.kubectl.run(["delete", "namespace", namespace, "--wait=false"])
+        await ScenarioGate.shared.leave()
+        if let failure { throw failure }
     }
 
     /// A manifest for this namespace with the shared Prometheus.
