@@ -220,7 +220,12 @@ extension ClusterState {
             result.created = true
             return result
         }
-        var merged = ServerSideApply.merge(cfg, into: live, schema: opts.schema)
+        // The real server defaults the configuration before merging it, so a list item keyed by a defaulted field
+        // (a container port's `protocol: TCP`) finds its live twin instead of being added a second time, which
+        // would change the pod template on every apply and restart the pods.
+        var defaulted = cfg
+        BuiltinDefaults.apply(to: &defaulted, type: type, state: self)
+        var merged = ServerSideApply.merge(defaulted, into: live, schema: opts.schema)
         let entries = live["metadata"]?["managedFields"]?.arrayValue ?? []
         let isMine = { (e: JSONValue) in
             e["manager"]?.stringValue == opts.fieldManager && e["operation"]?.stringValue == "Apply" && e["subresource"] == nil
