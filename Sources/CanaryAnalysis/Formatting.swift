@@ -27,6 +27,32 @@ public enum AnalysisFormat {
         return fixed(x * 100, decimals: 2, keepZeros: true) + "%"
     }
 
+    /// A count with thousands separators: `34,400`.
+    public static func count(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    /// A ratio as `1.7×` (up to two decimals).
+    public static func ratio(_ x: Double) -> String {
+        x.isFinite ? fixed(x, decimals: 2) + "×" : "∞×"
+    }
+
+    /// A difference of rates in percentage points: `+0.36 pp`.
+    public static func points(_ x: Double) -> String {
+        (x < 0 ? "-" : "+") + fixed(abs(x) * 100, decimals: 2) + " pp"
+    }
+
+    /// A confidence as `99%`, `99.9%` (up to two decimals).
+    public static func confidence(_ x: Double) -> String {
+        fixed(x * 100, decimals: 2) + "%"
+    }
+
     /// Seconds as `250ms` below one second, else `1.5s`.
     public static func seconds(_ s: Double) -> String {
         s < 1 ? number(s * 1000) + "ms" : number(s) + "s"
