@@ -19,8 +19,9 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
     /// The largest regression accepted: a step promotes when every promotion-gating test's upper confidence
     /// bound is below it.
     public var margin = PromotionMargin()
-    /// False-promotion budget β: the chance that a canary worse than the margin on some test is promoted. Split
-    /// equally over the tests that can gate promotion, as α is over all tests; nil means β = α.
+    /// False-promotion budget β: the chance that a canary worse than the margin on a test that gates promotion is
+    /// promoted. Each gating test's bound has confidence 1 − β; no split is needed because promotion needs every
+    /// gating test to pass (a regression on one test is promoted only if that one test passes). nil means β = α.
     public var beta: Double?
     /// The rollout's analysis windows; with ``Baseline/intervals`` they decide which tests can gate promotion and
     /// from which canary weight (``PromotionFeasibility``). nil: every test gates every step.

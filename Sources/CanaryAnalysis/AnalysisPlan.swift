@@ -67,8 +67,8 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     public var notRun: [Check]
     /// Each test's evidence bound, `K/α`.
     public var bound: Double
-    /// The evidence a promotion-gating test needs against "worse than the margin", `K_p/β` for the `K_p` tests
-    /// that can gate promotion (nil in plans made before promotion became a non-inferiority decision).
+    /// The evidence a promotion-gating test needs against "worse than the margin", `1/β` (nil in plans made
+    /// before promotion became a non-inferiority decision).
     public var promotionBound: Double?
 
     public init(tests: [TestSpec], notRun: [Check], bound: Double, promotionBound: Double? = nil) {
@@ -78,7 +78,7 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         self.promotionBound = promotionBound
     }
 
-    /// The confidence of a promotion-gating test's bound, `1 − β_k`.
+    /// The confidence of a promotion-gating test's bound, `1 − β`.
     public var promotionConfidence: Double? { promotionBound.map { 1 - 1 / $0 } }
 
     /// Builds the plan from stable's baseline traffic.
@@ -139,9 +139,9 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         self.notRun = notRun
         self.bound = Double(tests.count) / configuration.alpha
         let beta = configuration.beta ?? configuration.alpha
-        // Margins and gates. β is split over the tests that can gate promotion: a first pass with β split over
-        // every test fixes which those are; the second, with β split over them only, can only move their gates to
-        // earlier windows. A test found rollback-only in the first pass stays so, which keeps the split exact.
+        // Margins and gates. β is not split: a step promotes only when *every* gating test passes, so a canary
+        // worse than the margin on any one test is promoted only if that test passes, which has probability at most
+        // β (the intersection–union principle). Splitting β over K tests would guarantee β/K at the cost of power.
         var specs: [TestSpec] = []
         var feasibility: [PromotionFeasibility?] = []
         for var spec in tests {
@@ -161,22 +161,16 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
             }
             specs.append(spec)
         }
-        func classify(logThreshold: Double, onlyGating: Bool) {
-            for i in specs.indices {
-                guard var f = feasibility[i], let test = specs[i].nonInferiority else { continue }
-                if onlyGating && specs[i].rollbackOnly != nil { continue }
-                f.logThreshold = logThreshold
-                switch f.gate(for: test) {
-                case .always: specs[i].gatesFromShare = nil
-                case .fromShare(let share): specs[i].gatesFromShare = share
-                case .rollbackOnly(let why): specs[i].rollbackOnly = why
-                }
+        for i in specs.indices {
+            guard var f = feasibility[i], let test = specs[i].nonInferiority else { continue }
+            f.logThreshold = log(1 / beta)
+            switch f.gate(for: test) {
+            case .always: specs[i].gatesFromShare = nil
+            case .fromShare(let share): specs[i].gatesFromShare = share
+            case .rollbackOnly(let why): specs[i].rollbackOnly = why
             }
         }
-        classify(logThreshold: log(Double(max(specs.count, 1)) / beta), onlyGating: false)
-        let gating = specs.filter { $0.rollbackOnly == nil && $0.margin != nil }.count
-        classify(logThreshold: log(Double(max(gating, 1)) / beta), onlyGating: true)
         self.tests = specs
-        self.promotionBound = Double(max(gating, 1)) / beta
+        self.promotionBound = 1 / beta
     }
 }

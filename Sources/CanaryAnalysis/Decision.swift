@@ -63,7 +63,7 @@ public struct Check: Codable, Sendable, Equatable {
     public var regressionBound: Double?
     /// The largest ratio accepted: the check is good enough when `regressionBound` is below it.
     public var regressionMargin: Double?
-    /// The confidence of `regressionBound`, `1 − β_k`.
+    /// The confidence of `regressionBound`, `1 − β`.
     public var confidence: Double?
     /// Whether the check gates promotion at this step (false: it gates rollback only, now or always).
     public var gatesPromotion: Bool?

@@ -73,7 +73,18 @@ public struct NonInferiorityTest: Sendable, Hashable {
     public func logEvidence(_ logLikelihoods: [Double], gridIndex index: Int = NonInferiorityTest.marginIndex) -> Double {
         guard logLikelihoods.count == stateSize else { return 0 }
         let n = alternatives.count
-        return logSumExp((0..<n).map { logWeights[$0] + logLikelihoods[index * n + $0] })
+        return Self.logMixture(n) { logWeights[$0] + logLikelihoods[index * n + $0] }
+    }
+
+    /// `log(Σ exp(term(i)))` for `i < n`, without overflow and without allocating.
+    @inline(__always)
+    static func logMixture(_ n: Int, _ term: (Int) -> Double) -> Double {
+        var top = -Double.infinity
+        for i in 0..<n { top = max(top, term(i)) }
+        if top == -.infinity { return top }
+        var sum = 0.0
+        for i in 0..<n { sum += exp(term(i) - top) }
+        return top + log(sum)
     }
 
     /// The upper confidence bound on the ratio at level `exp(-logThreshold)`: the smallest grid ratio rejected,
@@ -112,9 +123,11 @@ public struct NonInferiorityTest: Sendable, Hashable {
     public func intervalsToSettle(_ logLikelihoods: [Double], drift: [Double], logThreshold: Double,
                                   limit: Int = 1_000_000) -> Int? {
         let n = alternatives.count
-        let now = (0..<n).map { i in logWeights[i] + (logLikelihoods.count == stateSize ? logLikelihoods[Self.marginIndex * n + i] : 0) }
+        let offset = Self.marginIndex * n
+        let current = logLikelihoods.count == stateSize
         func reached(_ t: Int) -> Bool {
-            logSumExp((0..<n).map { now[$0] + Double(t) * drift[$0] }) >= logThreshold
+            Self.logMixture(n) { logWeights[$0] + (current ? logLikelihoods[offset + $0] : 0) + Double(t) * drift[$0] }
+                >= logThreshold
         }
         if reached(0) { return 0 }
         guard drift.contains(where: { $0 > 0 }) else { return nil }
@@ -130,15 +143,4 @@ public struct NonInferiorityTest: Sendable, Hashable {
         }
         return high
     }
-}
-
-/// `log(sum(exp(values)))` without overflow.
-@inline(__always)
-func logSumExp(_ values: [Double]) -> Double {
-    var top = -Double.infinity
-    for v in values where v > top { top = v }
-    if top == -.infinity { return top }
-    var sum = 0.0
-    for v in values { sum += exp(v - top) }
-    return top + log(sum)
 }

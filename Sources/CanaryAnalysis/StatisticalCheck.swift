@@ -14,7 +14,7 @@ struct StatisticalCheck {
     let beta: Double
 
     var logPromotionThreshold: Double {
-        log(plan.promotionBound ?? Double(max(plan.tests.count, 1)) / beta)
+        log(plan.promotionBound ?? 1 / beta)
     }
 
     func check() -> Check {
