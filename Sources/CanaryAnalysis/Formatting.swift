@@ -29,13 +29,17 @@ public enum AnalysisFormat {
 
     /// A count with thousands separators: `34,400`.
     public static func count(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
+        var digits: [UInt8] = []
+        var m = n.magnitude
+        var written = 0
+        repeat {
+            if written > 0, written % 3 == 0 { digits.append(UInt8(ascii: ",")) }
+            digits.append(UInt8(ascii: "0") + UInt8(m % 10))
+            m /= 10
+            written += 1
+        } while m > 0
+        if n < 0 { digits.append(UInt8(ascii: "-")) }
+        return String(decoding: digits.reversed(), as: UTF8.self)
     }
 
     /// A ratio as `1.7×` (up to two decimals).
@@ -70,20 +74,27 @@ public enum AnalysisFormat {
         let scale = pow(10, Double(decimals))
         let scaled = (abs(x) * scale).rounded()
         guard scaled < 9e18 else { return String(x) }
-        let units = UInt64(scaled)
-        let factor = UInt64(scale)
-        let whole = units / factor
-        var fraction = decimals > 0 ? String(units % factor) : ""
-        if decimals > 0 {
-            fraction = String(repeating: "0", count: decimals - fraction.count) + fraction
-            if !keepZeros { while fraction.hasSuffix("0") { fraction.removeLast() } }
+        var units = UInt64(scaled)
+        let negative = x < 0 && units > 0
+        // Digits from the last, into a small buffer: the fraction (dropping trailing zeros unless kept), the point,
+        // the whole part, the sign.
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        var fractionDigits = decimals
+        var significant = keepZeros
+        while fractionDigits > 0 {
+            let d = UInt8(units % 10)
+            units /= 10
+            fractionDigits -= 1
+            if d != 0 { significant = true }
+            if significant { out.append(UInt8(ascii: "0") + d) }
         }
-        let sign = x < 0 && units > 0 ? "-" : ""
-        return sign + String(whole) + (fraction.isEmpty ? "" : "." + fraction)
+        if !out.isEmpty { out.append(UInt8(ascii: ".")) }
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(units % 10))
+            units /= 10
+        } while units > 0
+        if negative { out.append(UInt8(ascii: "-")) }
+        return String(decoding: out.reversed(), as: UTF8.self)
     }
 }
-
-func formatNumber(_ x: Double) -> String { AnalysisFormat.number(x) }
-func formatPercent(_ x: Double?) -> String { AnalysisFormat.percent(x) }
-func formatSeconds(_ s: Double) -> String { AnalysisFormat.seconds(s) }
-func formatQuantile(_ q: Double) -> String { AnalysisFormat.quantile(q) }

@@ -123,7 +123,7 @@ struct RolloutViewTests {
         #expect(lines.contains("Analysis  CONTINUE at step 1, after 7 intervals (09:30:05, canary 2.0.0)"))
         #expect(lines.contains("  2 checks: 1 pass, 1 pending"))
         let header = try! #require(lines.first { $0.contains("#  CHECK") })
-        for column in ["CANARY", "STABLE", "THRESHOLD", "EVIDENCE/BOUND", "EXPOSURE/MIN", "VERDICT"] { #expect(header.contains(column)) }
+        for column in ["CANARY", "STABLE", "THRESHOLD", "EVIDENCE/BOUND", "BOUND/MARGIN", "VERDICT"] { #expect(header.contains(column)) }
         let errorRow = try! #require(lines.first { $0.hasPrefix("  1  error rate") })
         #expect(errorRow.contains("10/2,000 (0.50%)"))
         #expect(errorRow.contains("90/18,000 (0.50%)"))
