@@ -155,7 +155,7 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
             if let schedule = configuration.schedule, let intervals = baseline.intervals, intervals > 0, let base {
                 feasibility.append(PromotionFeasibility(
                     schedule: schedule, requestsPerInterval: Double(base.requests) / intervals,
-                    baselineRate: spec.baselineRate ?? 0, logThreshold: 0))
+                    baselineRate: spec.baselineRate ?? 0, logThreshold: 0, extensible: spec.route == nil))
             } else {
                 feasibility.append(nil)
             }

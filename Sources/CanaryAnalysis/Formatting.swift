@@ -29,17 +29,20 @@ public enum AnalysisFormat {
 
     /// A count with thousands separators: `34,400`.
     public static func count(_ n: Int) -> String {
-        var digits: [UInt8] = []
-        var m = n.magnitude
-        var written = 0
-        repeat {
-            if written > 0, written % 3 == 0 { digits.append(UInt8(ascii: ",")) }
-            digits.append(UInt8(ascii: "0") + UInt8(m % 10))
-            m /= 10
-            written += 1
-        } while m > 0
-        if n < 0 { digits.append(UInt8(ascii: "-")) }
-        return String(decoding: digits.reversed(), as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var i = buffer.count
+            var m = n.magnitude
+            var written = 0
+            repeat {
+                if written > 0, written % 3 == 0 { i -= 1; buffer[i] = UInt8(ascii: ",") }
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+                written += 1
+            } while m > 0
+            if n < 0 { i -= 1; buffer[i] = UInt8(ascii: "-") }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[i...]), as: UTF8.self)
+        }
     }
 
     /// A ratio as `1.7×` (up to two decimals).
@@ -76,25 +79,32 @@ public enum AnalysisFormat {
         guard scaled < 9e18 else { return String(x) }
         var units = UInt64(scaled)
         let negative = x < 0 && units > 0
-        // Digits from the last, into a small buffer: the fraction (dropping trailing zeros unless kept), the point,
+        // Digits from the last into a stack buffer: the fraction (dropping trailing zeros unless kept), the point,
         // the whole part, the sign.
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
-        var fractionDigits = decimals
-        var significant = keepZeros
-        while fractionDigits > 0 {
-            let d = UInt8(units % 10)
-            units /= 10
-            fractionDigits -= 1
-            if d != 0 { significant = true }
-            if significant { out.append(UInt8(ascii: "0") + d) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var i = buffer.count
+            var fractionDigits = min(decimals, 18)
+            var significant = keepZeros
+            while fractionDigits > 0 {
+                let d = UInt8(units % 10)
+                units /= 10
+                fractionDigits -= 1
+                if d != 0 { significant = true }
+                if significant { i -= 1; buffer[i] = UInt8(ascii: "0") + d }
+            }
+            if i < buffer.count { i -= 1; buffer[i] = UInt8(ascii: ".") }
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(units % 10)
+                units /= 10
+            } while units > 0
+            if negative { i -= 1; buffer[i] = UInt8(ascii: "-") }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[i...]), as: UTF8.self)
         }
-        if !out.isEmpty { out.append(UInt8(ascii: ".")) }
-        repeat {
-            out.append(UInt8(ascii: "0") + UInt8(units % 10))
-            units /= 10
-        } while units > 0
-        if negative { out.append(UInt8(ascii: "-")) }
-        return String(decoding: out.reversed(), as: UTF8.self)
     }
 }
+
+func formatNumber(_ x: Double) -> String { AnalysisFormat.number(x) }
+func formatPercent(_ x: Double?) -> String { AnalysisFormat.percent(x) }
+func formatSeconds(_ s: Double) -> String { AnalysisFormat.seconds(s) }
+func formatQuantile(_ q: Double) -> String { AnalysisFormat.quantile(q) }

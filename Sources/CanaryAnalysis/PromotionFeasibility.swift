@@ -9,8 +9,11 @@ import Foundation
 /// *gates promotion* from the first window at whose default end a healthy canary's evidence is expected to have
 /// settled in most runs (mean − `z`·sd above the threshold, for one alternative of the mixture). A test that would
 /// not settle by the last window's default end gates rollback only, and the reason says how long it would need
-/// ("needs ≈ 9 h at this traffic"). The controller's self-extension (up to 3× a window) is kept for the runs that
-/// are slower than expected, not planned for: a test that needs it in a typical run would hold most rollouts.
+/// ("needs ≈ 9 h at this traffic") — except a service-level test (`extensible`) that would settle by the last
+/// window's *extended* end: it gates the last step, which then extends itself rather than promote without evidence
+/// on the service's error rate or latency tail. Per-route tests are not planned to extend: they localise a
+/// regression, the rollback test does that at any traffic, and with ten routes the smallest sees a thirtieth of the
+/// traffic, so planning for them would extend most rollouts.
 ///
 /// Why per weight: at 20 requests/s a 5% canary sees a p99 event every four minutes; no data can show in ten
 /// minutes that it is not twice as slow in the tail. At 50% it can. Gating the 5% step on it would hold every
@@ -37,8 +40,13 @@ public struct PromotionFeasibility: Sendable {
     /// `log(1/β)`: the evidence the test's bound needs.
     public var logThreshold: Double
 
-    public init(schedule: RolloutSchedule, requestsPerInterval: Double, baselineRate: Double, logThreshold: Double) {
+    /// Whether the last window's self-extension may be planned for (service-level tests, see the type's comment).
+    public var extensible: Bool
+
+    public init(schedule: RolloutSchedule, requestsPerInterval: Double, baselineRate: Double, logThreshold: Double,
+                extensible: Bool = true) {
         self.schedule = schedule
+        self.extensible = extensible
         self.requestsPerInterval = requestsPerInterval
         self.baselineRate = baselineRate
         self.logThreshold = logThreshold
@@ -66,6 +74,11 @@ public struct PromotionFeasibility: Sendable {
         for window in schedule.windows {
             add(window.canaryShare, intervals: window.intervals)
             if settles() { return .fromShare(window.canaryShare) }
+        }
+        if extensible {
+            add(last.canaryShare, intervals: last.maxIntervals - last.intervals)
+            if settles() { return .fromShare(last.canaryShare) }
+            add(last.canaryShare, intervals: last.intervals - last.maxIntervals)
         }
         // How long it would take at the last window's share: the default windows, then as long as needed.
         var total = schedule.windows.reduce(0) { $0 + $1.intervals }

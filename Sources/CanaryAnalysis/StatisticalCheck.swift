@@ -26,7 +26,7 @@ struct StatisticalCheck {
             name: spec.name, metric: spec.metric, route: spec.route, threshold: spec.threshold,
             canary: t.canary.summary, stable: t.stable.summary, evidence: evidence, bound: plan.bound,
             regressionMargin: spec.margin, gatesPromotion: gates, verdict: .noData, reason: "")
-        if spec.margin != nil { check.confidence = 1 - exp(-logPromotionThreshold) }
+        if spec.margin != nil { check.confidence = 1 - 1 / (plan.promotionBound ?? 1 / beta) }
         let role = roleNote(gates: gates)
         guard t.canary.requests > 0, t.stable.requests > 0 else {
             check.reason = "no interval yet with requests on both tracks" + role

@@ -23,6 +23,7 @@ struct Report {
         out += fledgeTable()
         out += stepsTable()
         out += extendedTable()
+        out += plansSection()
         out += timingSection()
         out += targetsSection()
         out += causesSection()
@@ -126,9 +127,9 @@ struct Report {
                 + "\(Self.micro(t.worstPassMicroseconds)) | \(Self.micro(t.firstIntervalMicroseconds)) | \(Self.micro(t.decideMicroseconds)) |")
         }
         lines.append("")
-        lines.append("The first interval of a plan computes the minimum exposure for each new (tests, canary share) pair, "
-            + "which the library then caches process-wide. `observe` ends by calling `decide`, which builds every check "
-            + "with its explanation strings; the last column times that call alone.")
+        lines.append("The first interval includes cold caches. `observe` ends by calling `decide`, which builds every check "
+            + "with its explanation strings (the bound, the margin and, for a pending check, the remaining intervals); "
+            + "the last column times that call alone. The timed plans have no schedule, so every test gates promotion.")
         lines.append("")
         return lines
     }

@@ -64,8 +64,9 @@ import Testing
             var ll: [Double] = []
             test.accumulate(into: &ll, canaryRequests: nc, canaryEvents: xc, stableRequests: ns, stableEvents: events - xc)
             if test.settled(ll, logThreshold: log(1 / beta)) {
-                wrong += exp(lgamma(Double(events + 1)) - lgamma(Double(xc + 1)) - lgamma(Double(events - xc + 1))
-                    + Double(xc) * log(theta) + Double(events - xc) * log(1 - theta))
+                let logChoose: Double = lgamma(Double(events + 1)) - lgamma(Double(xc + 1)) - lgamma(Double(events - xc + 1))
+                let logP: Double = Double(xc) * log(theta) + Double(events - xc) * log(1 - theta)
+                wrong += exp(logChoose + logP)
             }
         }
         #expect(wrong <= beta, "P(promote at the margin) = \(wrong)")
@@ -98,14 +99,14 @@ import Testing
     @Test func intervalsToSettleIsExactForExpectedIntervals() {
         let test = NonInferiorityTest(margin: 2)
         var ll: [Double] = []
-        test.accumulate(into: &ll, canaryRequests: 1000, canaryEvents: 10, stableRequests: 19_000, stableEvents: 190)
-        let drift = test.drift(canaryRequests: 1000, stableRequests: 19_000, rate: 0.01, ratio: 1).map(\.mean)
+        test.accumulate(into: &ll, canaryRequests: 200, canaryEvents: 2, stableRequests: 3800, stableEvents: 38)
+        let drift = test.drift(canaryRequests: 200, stableRequests: 3800, rate: 0.01, ratio: 1).map(\.mean)
         let threshold = log(50.0)
         let n = test.intervalsToSettle(ll, drift: drift, logThreshold: threshold)
         #expect(n != nil && n! > 1)
         var after = ll
         for k in 1...(n ?? 0) {
-            test.accumulate(into: &after, canaryRequests: 1000, canaryEvents: 10, stableRequests: 19_000, stableEvents: 190)
+            test.accumulate(into: &after, canaryRequests: 200, canaryEvents: 2, stableRequests: 3800, stableEvents: 38)
             #expect(test.settled(after, logThreshold: threshold) == (k == n))
         }
         // A canary at the margin never settles on expected data.

@@ -113,10 +113,10 @@ struct CommandTests {
     }
 
     @Test func configurationProblemsAreNamed() async {
-        let result = await runPlugin(["analyze", "--replay", "x", "--alpha", "2", "--power", "1"])
+        let result = await runPlugin(["analyze", "--replay", "x", "--alpha", "2", "--max-error-ratio", "1"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("alpha must be between 0 and 1"))
-        #expect(result.stderr.contains("power must be between 0 and 1"))
+        #expect(result.stderr.contains("margin.errorRatio must be more than 1"))
     }
 
     @Test func budgetBeyondTheFileExitsTwo() async throws {
