@@ -81,6 +81,20 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     /// The confidence of a promotion-gating test's bound, `1 − β`.
     public var promotionConfidence: Double? { promotionBound.map { 1 - 1 / $0 } }
 
+    /// A plan stored before promotion became a non-inferiority decision (no `promotionBound`), given margins so
+    /// that every test gates promotion at every step: its tests carry no margin, and a test without one gates
+    /// rollback only, which would let such a rollout promote on nothing after an upgrade. The error-rate margin
+    /// is `errorRatio` (the baseline's rate is not kept); the bound starts from no evidence. Other plans unchanged.
+    public func upgradedForPromotion(_ configuration: AnalysisConfiguration) -> AnalysisPlan {
+        guard promotionBound == nil else { return self }
+        var plan = self
+        for i in plan.tests.indices where plan.tests[i].margin == nil && plan.tests[i].rollbackOnly == nil {
+            plan.tests[i].margin = configuration.margin.ratio(for: plan.tests[i].metric, baselineRate: nil)
+        }
+        plan.promotionBound = 1 / (configuration.beta ?? configuration.alpha)
+        return plan
+    }
+
     /// Builds the plan from stable's baseline traffic.
     ///
     /// - The aggregate error-rate test always runs.

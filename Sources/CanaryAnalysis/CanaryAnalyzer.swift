@@ -31,6 +31,7 @@ public struct CanaryAnalyzer: Sendable {
     /// Inconsistent counts in a part of the sample (errors above requests, say) make that part
     /// carry no evidence.
     public func observe(_ sample: TrafficSample, state: inout AnalysisState) -> Decision {
+        state.plan = state.plan.upgradedForPromotion(configuration)
         state.intervals += 1
         let k = state.intervals
         for (i, spec) in state.plan.tests.enumerated() {
@@ -112,11 +113,12 @@ public struct CanaryAnalyzer: Sendable {
     /// `promote`: a window is a minimum bake time.
     public func decide(_ state: AnalysisState, final: Bool) -> Decision {
         var checks: [Check] = []
-        for (spec, t) in zip(state.plan.tests, state.tests) {
-            checks.append(StatisticalCheck(spec: spec, state: t, plan: state.plan, rollbackTest: test,
+        let plan = state.plan.upgradedForPromotion(configuration)
+        for (spec, t) in zip(plan.tests, state.tests) {
+            checks.append(StatisticalCheck(spec: spec, state: t, plan: plan, rollbackTest: test,
                                            canaryShare: state.canaryShare, beta: configuration.beta ?? configuration.alpha).check())
         }
-        checks += state.plan.notRun
+        checks += plan.notRun
         if let guardrail = configuration.guardrail { checks.append(guardrailCheck(guardrail, state)) }
         for c in configuration.checks { checks.append(queryCheck(c, state.queries[c.name])) }
         return DecisionSummary(checks: checks).decision(final: final)

@@ -74,6 +74,20 @@ import Testing
         #expect(with?["remainingIntervals"] as? Int == 7)
     }
 
+    /// A plan stored before margins existed gates promotion on every test, from no evidence: an upgrade never
+    /// promotes a rollout on nothing.
+    @Test func aPlanFromBeforeMarginsGatesEveryTest() {
+        let analyzer = CanaryAnalyzer(configuration: config)
+        var state = analyzer.start(baseline: Baseline(stable: TrackCounts(requests: 100_000, errors: 1000)))
+        state.plan.promotionBound = nil
+        for i in state.plan.tests.indices { state.plan.tests[i].margin = nil }
+        let healthy = TrafficSample(stable: TrackCounts(requests: 1900, errors: 19), canary: TrackCounts(requests: 100, errors: 1))
+        _ = analyzer.observe(healthy, state: &state)
+        #expect(state.plan.tests[0].margin == 2)
+        #expect(state.plan.promotionBound == 50)
+        #expect(analyzer.conclude(state).outcome == .inconclusive)
+    }
+
     /// A stored state from before the promotion fields decodes (the new fields start empty).
     @Test func anOlderTestStateDecodes() throws {
         let old = #"{"logLikelihoods":[1,2],"canary":{"requests":10,"events":1},"stable":{"requests":90,"events":2},"informativeIntervals":1}"#
