@@ -16,16 +16,16 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
     public var nullRatio: Double = 1
     /// Alternative ratios (relative to `nullRatio`) mixed into the evidence.
     public var ratios: [Double] = [1.5, 2, 3, 5, 10]
-    /// Power wanted before a pass is allowed.
-    public var power: Double = 0.8
-    /// The regression that power is computed against (canary rate ÷ stable rate).
-    public var detectRatio: Double = 2
-    /// A stable error rate below this is treated as this rate when an error-rate test's exposure is counted, so that
-    /// a service with (almost) no errors is promotable after `minExposure / minBaseRate` canary
-    /// requests with no excess errors.
-    public var minBaseRate: Double = 0.001
-    /// Overrides the computed minimum exposure (expected canary events) for every test.
-    public var minExposure: Double?
+    /// The largest regression accepted: a step promotes when every promotion-gating test's upper confidence
+    /// bound is below it.
+    public var margin = PromotionMargin()
+    /// False-promotion budget β: the chance that a canary worse than the margin on a test that gates promotion is
+    /// promoted. Each gating test's bound has confidence 1 − β; no split is needed because promotion needs every
+    /// gating test to pass (a regression on one test is promoted only if that one test passes). nil means β = α.
+    public var beta: Double?
+    /// The rollout's analysis windows; with ``Baseline/intervals`` they decide which tests can gate promotion and
+    /// from which canary weight (``PromotionFeasibility``). nil: every test gates every step.
+    public var schedule: RolloutSchedule?
     /// The absolute guardrail; nil disables it.
     public var guardrail: Guardrail? = Guardrail()
     /// User checks on query results.
@@ -47,10 +47,9 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         if !(nullRatio > 0) { out.append("nullRatio must be positive, got \(nullRatio)") }
         if ratios.isEmpty { out.append("ratios must not be empty") }
         for r in ratios where !(r > 1) { out.append("ratios: \(r) must be greater than 1") }
-        if !(power > 0 && power < 1) { out.append("power must be between 0 and 1 (exclusive), got \(power)") }
-        if !(detectRatio > nullRatio) { out.append("detectRatio (\(detectRatio)) must exceed nullRatio (\(nullRatio))") }
-        if !(minBaseRate > 0 && minBaseRate < 1) { out.append("minBaseRate must be between 0 and 1 (exclusive), got \(minBaseRate)") }
-        if let m = minExposure, !(m >= 0) { out.append("minExposure must not be negative, got \(m)") }
+        out += margin.problems()
+        if let beta, !(beta > 0 && beta < 1) { out.append("beta must be between 0 and 1 (exclusive), got \(beta)") }
+        if let schedule { out += schedule.problems() }
         if let g = guardrail {
             if !(g.maxErrorRate > 0 && g.maxErrorRate <= 1) { out.append("guardrail.maxErrorRate must be in (0, 1], got \(g.maxErrorRate)") }
             if g.minRequests < 1 { out.append("guardrail.minRequests must be at least 1, got \(g.minRequests)") }

@@ -23,8 +23,40 @@ public struct TestState: Codable, Sendable, Equatable {
     public var informativeIntervals = 0
     /// Set once the evidence crossed the bound; a failure is never undone.
     public var failedAtInterval: Int?
+    /// The non-inferiority test's log likelihood ratios (one per grid point and alternative, see
+    /// ``NonInferiorityTest``): the evidence that the canary is not worse than the margin.
+    public var promotionLogLikelihoods: [Double] = []
+    /// Requests per interval lately (exponentially weighted, the latest interval weighing 0.3), for estimating
+    /// how many more intervals the bound needs at the current traffic.
+    public var recentCanaryRequests: Double?
+    public var recentStableRequests: Double?
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case logLikelihoods, canary, stable, informativeIntervals, failedAtInterval, promotionLogLikelihoods
+        case recentCanaryRequests, recentStableRequests
+    }
+
+    /// Decodes states written before the promotion fields existed too.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        logLikelihoods = try c.decodeIfPresent([Double].self, forKey: .logLikelihoods) ?? []
+        canary = try c.decodeIfPresent(Tally.self, forKey: .canary) ?? Tally()
+        stable = try c.decodeIfPresent(Tally.self, forKey: .stable) ?? Tally()
+        informativeIntervals = try c.decodeIfPresent(Int.self, forKey: .informativeIntervals) ?? 0
+        failedAtInterval = try c.decodeIfPresent(Int.self, forKey: .failedAtInterval)
+        promotionLogLikelihoods = try c.decodeIfPresent([Double].self, forKey: .promotionLogLikelihoods) ?? []
+        recentCanaryRequests = try c.decodeIfPresent(Double.self, forKey: .recentCanaryRequests)
+        recentStableRequests = try c.decodeIfPresent(Double.self, forKey: .recentStableRequests)
+    }
+
+    /// Folds one interval's requests into the recent averages.
+    mutating func noteRequests(canary c: Int, stable s: Int) {
+        let w = 0.3
+        recentCanaryRequests = recentCanaryRequests.map { $0 * (1 - w) + Double(c) * w } ?? Double(c)
+        recentStableRequests = recentStableRequests.map { $0 * (1 - w) + Double(s) * w } ?? Double(s)
+    }
 }
 
 /// Everything the analysis of one canary version remembers between intervals. It is `Codable`
@@ -38,6 +70,9 @@ public struct AnalysisState: Codable, Sendable, Equatable {
     public var guardrailCanary = Tally()
     public var guardrailStable = Tally()
     public var guardrailFailedAtInterval: Int?
+    /// The canary's share of the requests of the latest interval with requests on both tracks: which tests gate
+    /// promotion at this step (``TestSpec/gatesPromotion(atShare:)``).
+    public var canaryShare: Double?
     /// Per user check: consecutive failing intervals, the last values, and whether it failed for good.
     public var queries: [String: QueryState] = [:]
 

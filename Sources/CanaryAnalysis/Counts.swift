@@ -191,10 +191,15 @@ public struct TrafficSample: Codable, Sendable, Equatable {
 public struct Baseline: Codable, Sendable, Equatable {
     public var stable: TrackCounts
     public var routes: [String: TrackCounts]
+    /// How many analysis intervals the baseline covers (its length ÷ the interval). With a
+    /// ``RolloutSchedule`` it gives the traffic per interval from which the plan decides which tests can reach a
+    /// promotion decision (``PromotionFeasibility``); nil: every test gates promotion at every step.
+    public var intervals: Double?
 
-    public init(stable: TrackCounts = .zero, routes: [String: TrackCounts] = [:]) {
+    public init(stable: TrackCounts = .zero, routes: [String: TrackCounts] = [:], intervals: Double? = nil) {
         self.stable = stable
         self.routes = routes
+        self.intervals = intervals
     }
 
     /// Adds one more interval of stable traffic.

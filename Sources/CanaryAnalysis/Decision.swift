@@ -8,11 +8,12 @@ public enum CheckMetric: String, Codable, Sendable {
 
 /// One check's verdict.
 public enum Verdict: String, Codable, Sendable {
-    /// No evidence the canary is worse, with enough exposure to have seen it.
+    /// Not worse, and good enough: the upper confidence bound on the regression is below the margin (or the
+    /// test does not gate promotion at this step, `gatesPromotion == false`, and has not failed).
     case pass
     /// The canary is worse.
     case fail
-    /// Data so far shows no harm, but not yet enough exposure to promote.
+    /// No failure, but the bound is not yet below the margin.
     case pending
     /// No usable data: never a pass.
     case noData
@@ -54,15 +55,29 @@ public struct Check: Codable, Sendable, Equatable {
     public var bound: Double?
     /// Canary events expected at stable's rate.
     public var exposure: Double?
-    /// The exposure needed before a pass.
+    /// The exposure needed before a pass (set only by analyses made before promotion became a non-inferiority
+    /// decision; kept so that their records decode).
     public var minExposure: Double?
+    /// The anytime-valid upper confidence bound on the canary's event rate ÷ stable's (nil: above 5 × margin, or
+    /// no evidence yet).
+    public var regressionBound: Double?
+    /// The largest ratio accepted: the check is good enough when `regressionBound` is below it.
+    public var regressionMargin: Double?
+    /// The confidence of `regressionBound`, `1 − β`.
+    public var confidence: Double?
+    /// Whether the check gates promotion at this step (false: it gates rollback only, now or always).
+    public var gatesPromotion: Bool?
+    /// For a gating check not yet good enough: intervals at the current traffic until its bound would be below
+    /// the margin if the canary keeps behaving as observed (nil: not on course, or not estimable).
+    public var remainingIntervals: Int?
     public var verdict: Verdict
     public var reason: String
 
     public init(
         name: String, metric: CheckMetric, route: String? = nil, threshold: Double? = nil,
         canary: TrackSummary? = nil, stable: TrackSummary? = nil, evidence: Double? = nil, bound: Double? = nil,
-        exposure: Double? = nil, minExposure: Double? = nil, verdict: Verdict, reason: String
+        exposure: Double? = nil, minExposure: Double? = nil, regressionBound: Double? = nil, regressionMargin: Double? = nil,
+        confidence: Double? = nil, gatesPromotion: Bool? = nil, remainingIntervals: Int? = nil, verdict: Verdict, reason: String
     ) {
         self.name = name
         self.metric = metric
@@ -74,6 +89,11 @@ public struct Check: Codable, Sendable, Equatable {
         self.bound = bound
         self.exposure = exposure
         self.minExposure = minExposure
+        self.regressionBound = regressionBound
+        self.regressionMargin = regressionMargin
+        self.confidence = confidence
+        self.gatesPromotion = gatesPromotion
+        self.remainingIntervals = remainingIntervals
         self.verdict = verdict
         self.reason = reason
     }
@@ -97,17 +117,23 @@ public struct Decision: Codable, Sendable, Equatable {
     public var checks: [Check]
     /// One line saying why.
     public var summary: String
+    /// At an inconclusive conclusion: further intervals at the current traffic after which every gating check's
+    /// bound would be below its margin if the canary keeps behaving as observed. Nil when not on course (a
+    /// check's observed ratio is above its margin, a user check is not passing) or not estimable.
+    public var remainingIntervals: Int?
 
-    public init(outcome: Outcome, checks: [Check], summary: String) {
+    public init(outcome: Outcome, checks: [Check], summary: String, remainingIntervals: Int? = nil) {
         self.outcome = outcome
         self.checks = checks
         self.summary = summary
+        self.remainingIntervals = remainingIntervals
     }
 
     enum CodingKeys: String, CodingKey {
         case outcome = "decision"
         case checks
         case summary
+        case remainingIntervals
     }
 
     /// The checks that failed.

@@ -27,6 +27,39 @@ public enum AnalysisFormat {
         return fixed(x * 100, decimals: 2, keepZeros: true) + "%"
     }
 
+    /// A count with thousands separators: `34,400`.
+    public static func count(_ n: Int) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var i = buffer.count
+            var m = n.magnitude
+            var written = 0
+            repeat {
+                if written > 0, written % 3 == 0 { i -= 1; buffer[i] = UInt8(ascii: ",") }
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+                written += 1
+            } while m > 0
+            if n < 0 { i -= 1; buffer[i] = UInt8(ascii: "-") }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[i...]), as: UTF8.self)
+        }
+    }
+
+    /// A ratio as `1.7×` (up to two decimals).
+    public static func ratio(_ x: Double) -> String {
+        x.isFinite ? fixed(x, decimals: 2) + "×" : "∞×"
+    }
+
+    /// A difference of rates in percentage points: `+0.36 pp`.
+    public static func points(_ x: Double) -> String {
+        (x < 0 ? "-" : "+") + fixed(abs(x) * 100, decimals: 2) + " pp"
+    }
+
+    /// A confidence as `99%`, `99.9%` (up to two decimals).
+    public static func confidence(_ x: Double) -> String {
+        fixed(x * 100, decimals: 2) + "%"
+    }
+
     /// Seconds as `250ms` below one second, else `1.5s`.
     public static func seconds(_ s: Double) -> String {
         s < 1 ? number(s * 1000) + "ms" : number(s) + "s"
@@ -44,16 +77,30 @@ public enum AnalysisFormat {
         let scale = pow(10, Double(decimals))
         let scaled = (abs(x) * scale).rounded()
         guard scaled < 9e18 else { return String(x) }
-        let units = UInt64(scaled)
-        let factor = UInt64(scale)
-        let whole = units / factor
-        var fraction = decimals > 0 ? String(units % factor) : ""
-        if decimals > 0 {
-            fraction = String(repeating: "0", count: decimals - fraction.count) + fraction
-            if !keepZeros { while fraction.hasSuffix("0") { fraction.removeLast() } }
+        var units = UInt64(scaled)
+        let negative = x < 0 && units > 0
+        // Digits from the last into a stack buffer: the fraction (dropping trailing zeros unless kept), the point,
+        // the whole part, the sign.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var i = buffer.count
+            var fractionDigits = min(decimals, 18)
+            var significant = keepZeros
+            while fractionDigits > 0 {
+                let d = UInt8(units % 10)
+                units /= 10
+                fractionDigits -= 1
+                if d != 0 { significant = true }
+                if significant { i -= 1; buffer[i] = UInt8(ascii: "0") + d }
+            }
+            if i < buffer.count { i -= 1; buffer[i] = UInt8(ascii: ".") }
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(units % 10)
+                units /= 10
+            } while units > 0
+            if negative { i -= 1; buffer[i] = UInt8(ascii: "-") }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[i...]), as: UTF8.self)
         }
-        let sign = x < 0 && units > 0 ? "-" : ""
-        return sign + String(whole) + (fraction.isEmpty ? "" : "." + fraction)
     }
 }
 

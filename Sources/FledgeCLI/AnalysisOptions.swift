@@ -19,19 +19,17 @@ public struct AnalysisOptions: ParsableArguments {
     @Option(help: "Test at most this many routes, the busiest in stable's baseline.")
     public var maxRoutes: Int = defaults.maxRoutes
 
-    @Option(help: ArgumentHelp(
-        "Expected canary events (at stable's rate) every test needs before it may pass; overrides the computed minimum.",
-        valueName: "events"))
-    public var minExposure: Double?
+    @Option(help: "False-promotion budget β (default: α), split across the tests that gate promotion.")
+    public var beta: Double?
 
-    @Option(help: "Power wanted against --detect-ratio before a test may pass.")
-    public var power: Double = defaults.power
+    @Option(help: ArgumentHelp("Promote only when the canary's error rate is at most this many times stable's (or --max-error-increase above it, whichever is larger).", valueName: "ratio"))
+    public var maxErrorRatio: Double = defaults.margin.errorRatio
 
-    @Option(help: "The regression (canary rate ÷ stable rate) the power is computed against.")
-    public var detectRatio: Double = defaults.detectRatio
+    @Option(help: ArgumentHelp("Promote only when the canary's error rate is at most this much above stable's, as a fraction (0.005 = 0.5 pp), when larger than --max-error-ratio.", valueName: "fraction"))
+    public var maxErrorIncrease: Double = defaults.margin.errorIncrease
 
-    @Option(help: "Stable event rates below this count as this rate when exposure is computed.")
-    public var minBaseRate: Double = defaults.minBaseRate
+    @Option(help: ArgumentHelp("Promote only when the canary's share of requests over a latency threshold is at most this many times stable's.", valueName: "ratio"))
+    public var maxLatencyRatio: Double = defaults.margin.latencyRatio
 
     @Option(help: ArgumentHelp(
         "Guardrail: roll back at once when the canary fails at least this share of its requests (default: \(defaults.guardrail?.maxErrorRate ?? 0)).",
@@ -55,10 +53,8 @@ public struct AnalysisOptions: ParsableArguments {
         c.latencyQuantiles = try Self.parseQuantiles(quantiles)
         c.perRoute = perRoute
         c.maxRoutes = maxRoutes
-        c.minExposure = minExposure
-        c.power = power
-        c.detectRatio = detectRatio
-        c.minBaseRate = minBaseRate
+        c.beta = beta
+        c.margin = PromotionMargin(errorRatio: maxErrorRatio, errorIncrease: maxErrorIncrease, latencyRatio: maxLatencyRatio)
         if noGuardrail {
             if maxErrorRate != nil || guardrailMinRequests != nil {
                 throw ValidationError("--no-guardrail cannot be combined with --max-error-rate or --guardrail-min-requests")

@@ -1,7 +1,7 @@
 import CanaryAnalysis
 
 /// The table of every check of a decision: name, canary and stable counts and rates, (optionally) the latency
-/// threshold, evidence against its bound, exposure against its minimum, verdict.
+/// threshold, evidence against its bound, the regression's upper bound against its margin, verdict.
 struct CheckTable {
     var checks: [Check]
     var style: Style
@@ -10,11 +10,11 @@ struct CheckTable {
 
     /// The table's lines (header first), columns aligned.
     func lines() -> [String] {
-        var header = ["#", "CHECK", "CANARY", "STABLE", "EVIDENCE/BOUND", "EXPOSURE/MIN", "VERDICT"]
+        var header = ["#", "CHECK", "CANARY", "STABLE", "EVIDENCE/BOUND", "BOUND/MARGIN", "VERDICT"]
         if showThreshold { header.insert("THRESHOLD", at: 4) }
         let rows = checks.enumerated().map { i, c in
             var row = [String(i + 1), c.name, Self.track(c.canary), Self.track(c.stable),
-                       Self.pair(c.evidence, c.bound), Self.pair(c.exposure, c.minExposure), c.verdict.rawValue]
+                       Self.pair(c.evidence, c.bound), Self.bound(c), c.verdict.rawValue]
             if showThreshold { row.insert(c.threshold.map(Self.threshold) ?? "-", at: 4) }
             return row
         }
@@ -51,6 +51,15 @@ struct CheckTable {
     /// A latency threshold in seconds, as `250ms` or `1.5s`.
     static func threshold(_ seconds: Double) -> String {
         seconds < 1 ? "\(formatNumber(seconds * 1000))ms" : "\(formatNumber(seconds))s"
+    }
+
+    /// The regression bound against the margin (`1.7×/2×`; `>10×/2×` while above the grid; `-/2×` before any
+    /// evidence), `rollback only` for a check that does not gate promotion, or `-`.
+    static func bound(_ c: Check) -> String {
+        guard let margin = c.regressionMargin else { return c.gatesPromotion == false ? "rollback only" : "-" }
+        let bound = c.regressionBound.map(AnalysisFormat.ratio)
+            ?? (c.canary?.requests ?? 0 > 0 ? ">" + AnalysisFormat.ratio(margin * NonInferiorityTest.grid.last!) : "-")
+        return bound + "/" + AnalysisFormat.ratio(margin) + (c.gatesPromotion == false ? " (rollback only)" : "")
     }
 
     /// `value/limit`, or `-`.

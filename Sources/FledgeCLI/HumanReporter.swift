@@ -20,6 +20,23 @@ public struct HumanReporter: AnalysisReporter {
         for check in plan.notRun {
             console.print(style.dim("\(check.name): \(check.reason)"))
         }
+        if let line = Self.promotionLine(plan) { console.print(line) }
+        for test in plan.tests {
+            if let why = test.rollbackOnly {
+                console.print(style.dim("\(test.name): \(why)"))
+            } else if let from = test.gatesFromShare {
+                console.print(style.dim("\(test.name): gates promotion from a \(formatPercent(from)) canary on"))
+            }
+        }
+    }
+
+    /// `promotion: each gating test's upper bound must fall below its margin with 98% confidence (error rate 2×,
+    /// latency p99 > 250ms 2×)`, or nil for a plan without margins.
+    static func promotionLine(_ plan: AnalysisPlan) -> String? {
+        let margins = plan.tests.compactMap { t in t.margin.map { "\(t.name) \(AnalysisFormat.ratio($0))" } }
+        guard !margins.isEmpty, let confidence = plan.promotionConfidence else { return nil }
+        return "promotion: each gating test's upper bound must fall below its margin with "
+            + "\(AnalysisFormat.confidence(confidence)) confidence (\(margins.joined(separator: "; ")))"
     }
 
     public func observed(interval: Int, decision: Decision, note: String?) {
@@ -34,7 +51,9 @@ public struct HumanReporter: AnalysisReporter {
     public func finished(interval: Int, decision: Decision, isFinal: Bool) {
         console.print("")
         for line in CheckTable(checks: decision.checks, style: style).lines() { console.print(line) }
-        let open = decision.checks.enumerated().filter { $0.element.verdict == .pending || $0.element.verdict == .noData }
+        let open = decision.checks.enumerated().filter {
+            ($0.element.verdict == .pending || $0.element.verdict == .noData) && $0.element.gatesPromotion != false
+        }
         if !open.isEmpty {
             console.print("")
             for (i, check) in open {
@@ -49,7 +68,7 @@ public struct HumanReporter: AnalysisReporter {
     /// Why: the failed checks on a rollback, the checks that did not pass when inconclusive.
     static func verdictReason(_ decision: Decision) -> String {
         func list(_ verdicts: Set<Verdict>) -> String {
-            decision.checks.enumerated().filter { verdicts.contains($0.element.verdict) }
+            decision.checks.enumerated().filter { verdicts.contains($0.element.verdict) && $0.element.gatesPromotion != false }
                 .map { "[\($0.offset + 1)] \($0.element.name) \($0.element.verdict.rawValue)" }
                 .joined(separator: ", ")
         }
@@ -58,7 +77,8 @@ public struct HumanReporter: AnalysisReporter {
             let n = decision.failedChecks.count
             return "\(n) check\(n == 1 ? "" : "s") failed: " + list([.fail])
         case .inconclusive:
-            return "the window ended before every check could pass: " + list([.pending, .noData])
+            let more = decision.remainingIntervals.map { "; ≈ \($0) more intervals at the current traffic would settle them" } ?? ""
+            return "not yet shown good enough: " + list([.pending, .noData]) + more
         case .promote, .continue:
             return decision.summary
         }
@@ -80,7 +100,7 @@ public struct HumanReporter: AnalysisReporter {
             parts.append("evidence \(formatNumber(e))/\(formatNumber(b))" + (statistical.count > 1 ? " (\(strongest.name))" : ""))
         }
         let failed = decision.failedChecks.count
-        let open = decision.checks.filter { $0.verdict != .pass && $0.verdict != .fail }.count
+        let open = decision.checks.filter { $0.verdict != .pass && $0.verdict != .fail && $0.gatesPromotion != false }.count
         if failed > 0 {
             parts.append(style.red("\(failed) of \(decision.checks.count) checks failed"))
         } else if open > 0 {

@@ -156,10 +156,14 @@ public struct AnalysisSpec: Codable, Sendable, Equatable {
     public var service: String?
     /// What intervals without data do: when the Rollout is held, and when the canary is rolled back.
     public var missingData: MissingDataSpec? = nil
+    /// The largest regression accepted: a step promotes when the analysis is confident the canary is no worse.
+    public var margin: MarginSpec?
+    /// False-promotion budget per test that gates promotion. Default: `alpha`.
+    public var beta: Double?
 
     public init(prometheus: PrometheusSpec? = nil, interval: String? = nil, warmup: String? = nil, alpha: Double? = nil,
                 perRoute: Bool? = nil, checks: [QueryCheck]? = nil, onInconclusive: String? = nil,
-                maxExtensions: Int? = nil, service: String? = nil) {
+                maxExtensions: Int? = nil, service: String? = nil, margin: MarginSpec? = nil, beta: Double? = nil) {
         self.prometheus = prometheus
         self.interval = interval
         self.warmup = warmup
@@ -169,6 +173,24 @@ public struct AnalysisSpec: Codable, Sendable, Equatable {
         self.onInconclusive = onInconclusive
         self.maxExtensions = maxExtensions
         self.service = service
+        self.margin = margin
+        self.beta = beta
+    }
+}
+
+/// `analysis.margin`: the largest regression a canary may show and still be promoted.
+public struct MarginSpec: Codable, Sendable, Equatable {
+    /// Canary error rate at most this many times stable's… Default 2.
+    public var errorRatio: Double?
+    /// …or stable's plus this many percentage points, whichever is larger. Default 0.5.
+    public var errorPoints: Double?
+    /// Canary's share of requests over a latency threshold (stable's p99 or p999) at most this many times stable's. Default 2.
+    public var latencyRatio: Double?
+
+    public init(errorRatio: Double? = nil, errorPoints: Double? = nil, latencyRatio: Double? = nil) {
+        self.errorRatio = errorRatio
+        self.errorPoints = errorPoints
+        self.latencyRatio = latencyRatio
     }
 }
 

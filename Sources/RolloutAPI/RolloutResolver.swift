@@ -141,11 +141,14 @@ public enum RolloutResolver {
         if let alpha = a.alpha { configuration.alpha = alpha }
         if let perRoute = a.perRoute { configuration.perRoute = perRoute }
         configuration.checks = a.checks ?? []
+        Self.resolvePromotion(a, steps: steps, interval: interval, into: &configuration, under: af, &errors)
         // alpha is checked here (the library accepts up to 1); duplicate check names below, naming `.name`.
         if let alpha = a.alpha, !(alpha > 0 && alpha <= Self.maxAlpha) {
             errors.append(FieldError("\(af).alpha", "must be more than 0 and at most \(Self.maxAlpha) (it is the chance of rolling back a healthy canary), got \(alpha)"))
         }
-        for problem in configuration.problems() where !problem.hasPrefix("alpha ") && !problem.hasSuffix("is used twice") {
+        // margin, beta and the schedule are checked field by field in resolvePromotion.
+        for problem in configuration.problems() where !problem.hasPrefix("alpha ") && !problem.hasSuffix("is used twice")
+            && !problem.hasPrefix("margin.") && !problem.hasPrefix("beta ") && !problem.hasPrefix("schedule.") {
             errors.append(Self.analysisProblem(problem, under: af))
         }
         var seen = Set<String>()

@@ -17,7 +17,7 @@ struct BenchAnalysis {
             let scenarios = Cases.all(scale: options.effectiveScale)
             let totalRuns = scenarios.reduce(0) { $0 + $1.runs }
             log("simulating \(scenarios.count) cases, \(totalRuns) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-            let runner = Runner(scenarios: scenarios, exposureScenarios: Cases.doublingIndices(scenarios))
+            let runner = Runner(scenarios: scenarios)
             let results = await runner.run()
             log("simulation done in \(Report.seconds(started.duration(to: clock.now)))")
             let report = Report(options: options, scenarios: scenarios, results: results,

@@ -1,38 +1,21 @@
 import CanaryAnalysis
 
-/// Fledge's own judge: the library's ``CanaryAnalyzer``. Optionally records the minute at which
-/// the service error-rate check's exposure first reaches its minimum for the configured power
-/// (it then keeps observing after a rollback, ignoring later decisions, since exposure does not
-/// depend on the canary's errors).
+/// Fledge's own judge on the single step: the library's ``CanaryAnalyzer``, rolling back at the first
+/// `rollback` and asking `conclude` at the window's end.
 struct FledgeJudge: Judge {
     let analyzer: CanaryAnalyzer
     var state: AnalysisState
-    let trackExposure: Bool
     private(set) var rolledBack = false
-    /// First minute at which exposure ≥ minimum exposure on the service error-rate check.
-    private(set) var exposureReachedAt: Int?
     /// The kinds of check that had failed when the judge first rolled back.
     private(set) var rollbackCauses: [String] = []
-    /// The last exposure and minimum seen on that check.
-    private(set) var lastExposure: (exposure: Double, minimum: Double)?
 
-    init(configuration: AnalysisConfiguration, baseline: Baseline, trackExposure: Bool) {
+    init(configuration: AnalysisConfiguration, baseline: Baseline) {
         analyzer = CanaryAnalyzer(configuration: configuration)
         state = analyzer.start(baseline: baseline)
-        self.trackExposure = trackExposure
     }
-
-    /// Whether the runner should keep feeding intervals after a rollback.
-    var wantsIntervalsAfterRollback: Bool { trackExposure && exposureReachedAt == nil }
 
     mutating func observe(_ interval: SimulatedInterval, minute: Int) -> Bool {
         let decision = analyzer.observe(interval.sample, state: &state)
-        if trackExposure, exposureReachedAt == nil,
-           let check = decision.checks.first(where: { $0.metric == .errorRate && $0.route == nil }),
-           let exposure = check.exposure, let minimum = check.minExposure {
-            lastExposure = (exposure, minimum)
-            if exposure >= minimum { exposureReachedAt = minute }
-        }
         if decision.outcome == .rollback, !rolledBack {
             rolledBack = true
             rollbackCauses = Self.kinds(of: decision.failedChecks)
@@ -41,11 +24,14 @@ struct FledgeJudge: Judge {
     }
 
     func conclude() -> Conclusion {
-        let decision = analyzer.conclude(state)
+        Self.conclusion(analyzer.conclude(state))
+    }
+
+    /// A conclusion from a decision: promote, or the kinds of check that blocked it.
+    static func conclusion(_ decision: Decision) -> Conclusion {
         guard decision.outcome != .promote else { return .promote }
-        // Name the kind of check that blocked promotion, without the route: "route error rate".
-        let blockers = decision.checks.filter { $0.verdict != .pass }
-        return Conclusion(promotes: false, blockers: Self.kinds(of: blockers, withVerdict: true))
+        let blockers = decision.checks.filter { $0.verdict != .pass && $0.gatesPromotion != false }
+        return Conclusion(promotes: false, blockers: kinds(of: blockers, withVerdict: true))
     }
 
     /// Check names with the route replaced by "route" (so that routes add up), deduplicated.

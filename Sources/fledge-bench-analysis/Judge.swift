@@ -54,7 +54,7 @@ enum JudgeKind: String, CaseIterable, Sendable {
     /// What the judge does, for the report's legend.
     var legend: String {
         switch self {
-        case .ours: "CanaryAnalyzer, default configuration (α = 0.02; `perRoute` on for 10 routes); rolls back at the first `rollback`, else `conclude` at minute 30 → promote or inconclusive"
+        case .ours: "CanaryAnalyzer, default configuration (α = β = 0.02, default margins; `perRoute` on for 10 routes; the schedule and a 10-minute baseline fix which tests gate promotion); rolls back at the first `rollback`, else `conclude` at the window's end → promote or inconclusive"
         case .oursAlpha005: "the same with α = 0.05, the other candidate for the default (see the targets below)"
         case .flagger: "per minute canary success rate ≥ 99% and canary p99 ≤ 500 ms (histogram_quantile interpolation); roll back when failed checks reach 5 (no data counts as failed)"
         case .argo: "per minute canary − stable error rate ≤ 0.1 pp; roll back when failed measurements exceed failureLimit 3"
@@ -64,20 +64,30 @@ enum JudgeKind: String, CaseIterable, Sendable {
         }
     }
 
-    /// Whether the judge applies to a scenario.
+    /// Whether the judge applies to a scenario: the per-route tests to ten routes; with the controller's
+    /// self-extension, only Fledge (the stream follows its steps); α = 0.05 on the single step only.
     func applies(to scenario: Scenario) -> Bool {
-        self != .repeatedTestsPerRoute || scenario.routeCount > 1
+        switch scenario.family {
+        case .extendedSteps: return self == .ours
+        case .defaultSteps: return self != .oursAlpha005 && (self != .repeatedTestsPerRoute || scenario.routeCount > 1)
+        case .singleStep: return self != .repeatedTestsPerRoute || scenario.routeCount > 1
+        }
+    }
+
+    /// Fledge's configuration for a scenario: the default, per route for ten routes, the scenario's schedule.
+    static func fledgeConfiguration(for scenario: Scenario, alpha: Double? = nil) -> AnalysisConfiguration {
+        var configuration = AnalysisConfiguration()
+        configuration.perRoute = scenario.routeCount > 1
+        configuration.schedule = scenario.schedule
+        if let alpha { configuration.alpha = alpha }
+        return configuration
     }
 
     /// A fresh judge for one run, with the run's baseline.
-    func make(for scenario: Scenario, baseline: Baseline, trackExposure: Bool) -> any Judge {
+    func make(for scenario: Scenario, baseline: Baseline) -> any Judge {
         switch self {
-        case .ours, .oursAlpha005:
-            var configuration = AnalysisConfiguration()
-            configuration.perRoute = scenario.routeCount > 1
-            if self == .oursAlpha005 { configuration.alpha = 0.05 }
-            return FledgeJudge(configuration: configuration, baseline: baseline,
-                               trackExposure: trackExposure && self == .ours)
+        case .ours: return FledgeJudge(configuration: Self.fledgeConfiguration(for: scenario), baseline: baseline)
+        case .oursAlpha005: return FledgeJudge(configuration: Self.fledgeConfiguration(for: scenario, alpha: 0.05), baseline: baseline)
         case .flagger: return FlaggerJudge()
         case .argo: return ArgoJudge()
         case .p99Ratio: return P99RatioJudge()

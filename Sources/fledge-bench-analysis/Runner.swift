@@ -6,23 +6,22 @@ struct Runner: Sendable {
     static let chunkSize = 100
 
     let scenarios: [Scenario]
-    /// The scenario (index) whose exposure requirement is tracked for the power target.
-    let exposureScenarios: Set<Int>
 
     func run() async -> [CaseResult] {
         await withTaskGroup(of: (Int, CaseResult).self) { group in
             for (index, scenario) in scenarios.enumerated() {
-                let track = exposureScenarios.contains(index)
                 for start in stride(from: 0, to: scenario.runs, by: Self.chunkSize) {
                     let runs = start..<min(start + Self.chunkSize, scenario.runs)
-                    group.addTask { (index, Self.runChunk(scenario, runs: runs, trackExposure: track)) }
+                    group.addTask {
+                        switch scenario.family {
+                        case .singleStep: (index, Self.runChunk(scenario, runs: runs))
+                        case .defaultSteps, .extendedSteps: (index, StepRunner.runChunk(scenario, runs: runs))
+                        }
+                    }
                 }
             }
             var results = Array(repeating: CaseResult(), count: scenarios.count)
             for await (index, partial) in group { results[index].merge(partial) }
-            for i in results.indices {
-                results[i].exposureRuns.sort { ($0.reachedAt ?? 99, $0.finalExposure) < ($1.reachedAt ?? 99, $1.finalExposure) }
-            }
             return results
         }
     }
@@ -33,7 +32,8 @@ struct Runner: Sendable {
         return mix.next()
     }
 
-    static func runChunk(_ scenario: Scenario, runs: Range<Int>, trackExposure: Bool) -> CaseResult {
+    /// The single 30-minute step: every judge on the same stream; at the end, `conclude`.
+    static func runChunk(_ scenario: Scenario, runs: Range<Int>) -> CaseResult {
         let model = TrafficModel(scenario: scenario)
         let kinds = JudgeKind.allCases
         var result = CaseResult()
@@ -41,22 +41,16 @@ struct Runner: Sendable {
             var rng = Xoshiro256StarStar(seed: seed(scenario, run: run))
             let baseline = model.baseline(&rng)
             var judges: [(any Judge)?] = kinds.map {
-                $0.applies(to: scenario) ? $0.make(for: scenario, baseline: baseline, trackExposure: trackExposure) : nil
+                $0.applies(to: scenario) ? $0.make(for: scenario, baseline: baseline) : nil
             }
             var rolledBackAt = [Int?](repeating: nil, count: kinds.count)
             for minute in 1...Scenario.intervals {
-                var anyActive = false
-                for i in judges.indices {
-                    guard let judge = judges[i] else { continue }
-                    if rolledBackAt[i] == nil || judge.wantsIntervalsAfterRollback { anyActive = true }
-                }
-                if !anyActive { break }
+                guard judges.indices.contains(where: { judges[$0] != nil && rolledBackAt[$0] == nil }) else { break }
                 let interval = model.interval(&rng)
-                for i in judges.indices {
+                for i in judges.indices where rolledBackAt[i] == nil {
                     guard var judge = judges[i] else { continue }
-                    guard rolledBackAt[i] == nil || judge.wantsIntervalsAfterRollback else { continue }
                     judges[i] = nil  // keep the judge's state uniquely referenced while it mutates
-                    if judge.observe(interval, minute: minute), rolledBackAt[i] == nil { rolledBackAt[i] = minute }
+                    if judge.observe(interval, minute: minute) { rolledBackAt[i] = minute }
                     judges[i] = judge
                 }
             }
@@ -69,16 +63,12 @@ struct Runner: Sendable {
                 } else {
                     let conclusion = judge.conclude()
                     if conclusion.promotes {
-                        result.judges[i].promoted += 1
+                        result.judges[i].promotedAt[Scenario.intervals] += 1
                     } else {
                         result.judges[i].inconclusive += 1
+                        result.judges[i].inconclusiveAtStep[1, default: 0] += 1
                         for blocker in conclusion.blockers { result.judges[i].blockers[blocker, default: 0] += 1 }
                     }
-                }
-                if trackExposure, let fledge = judge as? FledgeJudge, fledge.trackExposure {
-                    result.exposureRuns.append(ExposureRun(
-                        reachedAt: fledge.exposureReachedAt, rolledBackAt: rolledBackAt[i],
-                        finalExposure: fledge.lastExposure?.exposure ?? 0, finalMinimum: fledge.lastExposure?.minimum ?? 0))
                 }
             }
         }

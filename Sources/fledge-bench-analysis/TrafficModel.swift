@@ -12,7 +12,8 @@ struct TrafficModel: Sendable {
     /// Per route: per bucket means over the whole stable-only baseline.
     private let baselineMeans: [[(error: Double, ok: Double)]]
 
-    init(scenario: Scenario) {
+    /// The model of `scenario` with the canary at `canaryShare` of the traffic.
+    init(scenario: Scenario, canaryShare: Double = Scenario.canaryShare) {
         self.scenario = scenario
         let perInterval = scenario.requestsPerSecond * Scenario.intervalSeconds
         let stableProbabilities = LatencyModel().bucketProbabilities
@@ -25,9 +26,9 @@ struct TrafficModel: Sendable {
         var baseline: [[(error: Double, ok: Double)]] = []
         for (route, share) in scenario.routeShares.enumerated() {
             let p = scenario.baseErrorRate
-            stable.append(means(perInterval * share * (1 - Scenario.canaryShare), stableProbabilities, p))
+            stable.append(means(perInterval * share * (1 - canaryShare), stableProbabilities, p))
             let affected = scenario.affects(route: route)
-            canary.append(means(perInterval * share * Scenario.canaryShare,
+            canary.append(means(perInterval * share * canaryShare,
                                 affected ? canaryProbabilities : stableProbabilities,
                                 affected ? p + scenario.canaryErrorIncrease : p))
             baseline.append(means(perInterval * Scenario.baselineMinutes * share, stableProbabilities, p))
@@ -51,7 +52,7 @@ struct TrafficModel: Sendable {
 
     /// Stable's traffic before the canary starts, at the service's full rate.
     func baseline(_ rng: inout Xoshiro256StarStar) -> Baseline {
-        var baseline = Baseline()
+        var baseline = Baseline(intervals: Scenario.baselineMinutes * 60 / Scenario.intervalSeconds)
         let names = scenario.routeNames
         var routes: [String: TrackCounts] = [:]
         var total = TrackInterval()

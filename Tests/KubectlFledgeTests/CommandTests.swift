@@ -51,7 +51,7 @@ struct CommandTests {
         #expect(out.filter { $0.hasPrefix("interval ") }.count == 4)
         #expect(out.contains { $0.hasPrefix("interval  4  rollback") })
         #expect(out.contains { $0.contains("failed [1] error rate:") })
-        #expect(out.contains { $0.hasPrefix("#  CHECK") && $0.contains("EVIDENCE/BOUND") && $0.contains("EXPOSURE/MIN") })
+        #expect(out.contains { $0.hasPrefix("#  CHECK") && $0.contains("EVIDENCE/BOUND") && $0.contains("BOUND/MARGIN") })
         #expect(out.contains { $0.hasPrefix("1  error rate") && $0.hasSuffix("fail") })
         #expect(out.last == "verdict: ROLLBACK at interval 4: 1 check failed: [1] error rate fail")
         #expect(!result.stdout.contains("\u{1B}["))
@@ -113,10 +113,10 @@ struct CommandTests {
     }
 
     @Test func configurationProblemsAreNamed() async {
-        let result = await runPlugin(["analyze", "--replay", "x", "--alpha", "2", "--power", "1"])
+        let result = await runPlugin(["analyze", "--replay", "x", "--alpha", "2", "--max-error-ratio", "1"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("alpha must be between 0 and 1"))
-        #expect(result.stderr.contains("power must be between 0 and 1"))
+        #expect(result.stderr.contains("margin.errorRatio must be more than 1"))
     }
 
     @Test func budgetBeyondTheFileExitsTwo() async throws {
@@ -141,7 +141,7 @@ struct CommandTests {
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
         for option in ["--replay", "--budget", "--output", "--alpha", "--quantiles", "--per-route", "--max-routes",
-                       "--min-exposure", "--power", "--detect-ratio", "--min-base-rate", "--max-error-rate",
+                       "--beta", "--max-error-ratio", "--max-error-increase", "--max-latency-ratio", "--max-error-rate",
                        "--guardrail-min-requests", "--no-guardrail", "--prometheus", "--service", "--namespace",
                        "--stable-version", "--canary-version", "--interval", "--duration", "--baseline", "--lag",
                        "--scrape-interval", "--bearer-token-file", "--ca-file"] {

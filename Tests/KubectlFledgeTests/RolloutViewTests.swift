@@ -40,10 +40,12 @@ enum Sample {
 
     static let decision = Decision(outcome: .continue, checks: [
         Check(name: "error rate", metric: .errorRate, canary: TrackSummary(requests: 2_000, events: 10, rate: 0.005),
-              stable: TrackSummary(requests: 18_000, events: 90, rate: 0.005), evidence: 0.4, bound: 50, exposure: 10, minExposure: 30,
+              stable: TrackSummary(requests: 18_000, events: 90, rate: 0.005), evidence: 0.4, bound: 50, exposure: 10,
+              regressionBound: 3, regressionMargin: 2, confidence: 0.98, gatesPromotion: true,
               verdict: .pending, reason: "needs more canary traffic"),
         Check(name: "latency p99 > 250ms", metric: .latency, threshold: 0.25, canary: TrackSummary(requests: 2_000, events: 30, rate: 0.015),
-              stable: TrackSummary(requests: 18_000, events: 180, rate: 0.01), evidence: 1.2, bound: 50, exposure: 20, minExposure: 30,
+              stable: TrackSummary(requests: 18_000, events: 180, rate: 0.01), evidence: 1.2, bound: 50, exposure: 20,
+              regressionBound: 1.7, regressionMargin: 2, confidence: 0.98, gatesPromotion: true,
               verdict: .pass, reason: "fine"),
     ], summary: "2 checks: 1 pass, 1 pending")
 
@@ -123,12 +125,12 @@ struct RolloutViewTests {
         #expect(lines.contains("Analysis  CONTINUE at step 2, after 7 intervals (09:30:05, canary 2.0.0)"))
         #expect(lines.contains("  2 checks: 1 pass, 1 pending"))
         let header = try! #require(lines.first { $0.contains("#  CHECK") })
-        for column in ["CANARY", "STABLE", "THRESHOLD", "EVIDENCE/BOUND", "EXPOSURE/MIN", "VERDICT"] { #expect(header.contains(column)) }
+        for column in ["CANARY", "STABLE", "THRESHOLD", "EVIDENCE/BOUND", "BOUND/MARGIN", "VERDICT"] { #expect(header.contains(column)) }
         let errorRow = try! #require(lines.first { $0.hasPrefix("  1  error rate") })
         #expect(errorRow.contains("10/2,000 (0.50%)"))
         #expect(errorRow.contains("90/18,000 (0.50%)"))
         #expect(errorRow.contains("0.4/50"))
-        #expect(errorRow.contains("10/30"))
+        #expect(errorRow.contains("3×/2×"))
         #expect(errorRow.hasSuffix("pending"))
         let latencyRow = try! #require(lines.first { $0.hasPrefix("  2  latency p99 > 250ms") })
         #expect(latencyRow.contains("250ms"))
