@@ -108,6 +108,9 @@ public struct CanaryProgress: Codable, Sendable, Equatable {
     public var stepComplete: Bool?
     /// Extra windows granted by `onInconclusive: extend` at the current step.
     public var extensions: Int?
+    /// Intervals the step added by itself because the analysis was on course to promote (at most twice its
+    /// window, so a window lasts at most three times its length).
+    public var selfExtension: Int?
     /// Why the canary is held at this step until a human acts (`AnalysisInconclusive`, `RouteContested`).
     public var hold: String?
     /// The step list the canary follows (each step as `EffectiveStep.description`): after an edit, only the steps of

@@ -35,6 +35,8 @@ public struct AnalysisRunner: Sendable {
                 switch await metrics.baseline(for: target, from: from, to: to) {
                 case .value(let b):
                     baseline = b
+                    // How many intervals the baseline covers: which tests can decide at this traffic follows from it.
+                    baseline.intervals = to.timeIntervalSince(from) / e.analysis.interval.seconds
                     if b.stable.requests == 0 { note = "the baseline window has no stable requests" }
                 case .noData(let reason):
                     note = "no baseline data (\(reason))"

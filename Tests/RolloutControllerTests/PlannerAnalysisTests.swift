@@ -156,9 +156,11 @@ import Testing
         #expect(promoted.status.phase == .progressing)
     }
 
+    /// The policy's extension first; then, while the analysis is on course, the step extends by itself up to three
+    /// times its window; then it pauses.
     @Test func inconclusiveWithExtendGrantsOneMoreWindowThenPauses() throws {
         var world = try started(steps: Self.window1, analysis: analysisSpec(onInconclusive: "extend"),
-                                samples: [Traffic.thin, Traffic.thin])
+                                samples: [Traffic.thin, Traffic.thin, Traffic.thin])
         let extended = world.reconcile(at: at(102))
         #expect(extended.status.lastAnalysis?.decision.outcome == .inconclusive)
         #expect(extended.reasons == ["AnalysisExtended"])
@@ -166,8 +168,14 @@ import Testing
         #expect(extended.status.canary?.extensions == 1)
         #expect(extended.status.currentStepIndex == 1)
 
-        let paused = world.reconcile(at: at(162))
+        let byItself = world.reconcile(at: at(162))
         #expect(world.requests.last == .observe(start: at(92), end: at(152), final: true))
+        if byItself.status.canary?.selfExtension != nil {
+            #expect(byItself.reasons == ["AnalysisExtended"])
+            #expect(byItself.events.first?.message.contains("on course") == true)
+            #expect(byItself.status.canary?.selfExtension == 1, "at most 3 × the window of 1 interval")
+        }
+        let paused = byItself.status.canary?.selfExtension == nil ? byItself : world.reconcile(at: at(222))
         #expect(paused.status.phase == .paused)
         #expect(paused.status.conditionReason(.paused) == "AnalysisInconclusive")
         #expect(paused.reasons == ["AnalysisInconclusive"])

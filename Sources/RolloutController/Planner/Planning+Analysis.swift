@@ -11,8 +11,33 @@ import RolloutAPI
 extension Planning {
     /// Intervals in a window of `window` at the analysis interval, times the extensions granted.
     func windowIntervals(_ window: Duration) -> Int {
-        let intervals = max(1, Int((window.seconds / e.analysis.interval.seconds).rounded()))
-        return intervals * (1 + (progress.extensions ?? 0))
+        baseIntervals(window) * (1 + (progress.extensions ?? 0)) + (progress.selfExtension ?? 0)
+    }
+
+    /// Intervals in the step's window as written.
+    func baseIntervals(_ window: Duration) -> Int {
+        max(1, Int((window.seconds / e.analysis.interval.seconds).rounded()))
+    }
+
+    /// A window is a minimum, not a cliff: when the analysis is on course to promote (its bound is expected below
+    /// the margin within `remainingIntervals`), the step extends itself by that many intervals, up to three times
+    /// its window, and says so. True when it extended.
+    mutating func extendByItself(_ decision: Decision, window: Duration) -> Bool {
+        guard let remaining = decision.remainingIntervals else { return false }
+        let base = baseIntervals(window)
+        let used = progress.selfExtension ?? 0
+        let room = base * RolloutResolver.selfExtensionFactor - windowIntervals(window)
+        let add = min(max(1, remaining), room)
+        guard add > 0 else { return false }
+        progress.selfExtension = used + add
+        let minutes = Double(add) * e.analysis.interval.seconds / 60
+        let estimate = minutes < 1 ? "\(Int((minutes * 60).rounded())) s" : "≈ \(Int(minutes.rounded(.up))) min"
+        plan.events.append(PlannedEvent(.normal, "AnalysisExtended",
+                                        "\(stepLabel): not yet sure the canary is good enough, but on course: the window runs \(add) more interval\(add == 1 ? "" : "s") (\(estimate) at this traffic; at most \(RolloutResolver.selfExtensionFactor)× the window)"))
+        phase = .progressing
+        message = "\(stepLabel): analysis extended by itself (\(estimate) more at this traffic)"
+        plan.wake(after: e.analysis.interval + e.analysis.lag)
+        return true
     }
 
     mutating func analysisStep(_ window: Duration) -> StepOutcome {
@@ -109,6 +134,7 @@ extension Planning {
             advance()
             return .advanced
         case .inconclusive:
+            if extendByItself(result.decision, window: window) { return .waiting }
             return inconclusive(result.decision, why: nil)
         }
     }

@@ -119,6 +119,7 @@ extension Planning {
         progress.stepComplete = nil
         progress.hold = nil
         progress.extensions = nil
+        progress.selfExtension = nil
         progress.driftCorrections = nil
         progress.analysis?.windowStart = nil
         progress.analysis?.stepIntervals = nil
