@@ -35,6 +35,18 @@ import Testing
         return t
     }
 
+    /// A canary 2.0.0 paused at 25% on an HTTPRoute (4 replicas: one canary pod).
+    func pausedOnTheRoute() throws -> World {
+        var world = World(makeRollout(tag: "1.0.0", replicas: 4, steps: [.weight(25), .pause(), .weight(100)], routing: PlannerRoutingTests.gateway))
+        world.route = .weights(RouteWeights(canary: [0]))
+        world.reconcile(at: at(-1000))
+        world.reconcile(at: at(-999))
+        world.update(tag: "2.0.0")
+        run(&world, from: 0, every: 1, until: { $0.phase == .paused })
+        guard world.route?.canaryShare == 25 else { throw ScriptError(description: "not paused at 25% on the route: \(world.status)") }
+        return world
+    }
+
     // MARK: 1. A metrics outage never promotes
 
     @Test func aMetricsOutageAtTheSecondAnalysisStepHoldsAndNeverPromotesOnEarlierEvidence() throws {
@@ -187,12 +199,7 @@ import Testing
     // MARK: 4. Traffic never exceeds what the canary can serve
 
     @Test func aRoutedCanaryThatLosesItsPodsLosesItsTrafficAndGetsItBack() throws {
-        var world = World(makeRollout(tag: "1.0.0", replicas: 4, steps: [.weight(25), .pause(), .weight(100)], routing: PlannerRoutingTests.gateway))
-        world.route = .weights(RouteWeights(canary: [0]))
-        world.reconcile(at: at(-1000))
-        world.reconcile(at: at(-999))
-        world.update(tag: "2.0.0")
-        run(&world, from: 0, every: 1, until: { $0.phase == .paused })
+        var world = try pausedOnTheRoute()
         #expect(world.route?.canaryShare == 25)
         world.canary?.availableReplicas = 0
         world.canary?.readyReplicas = 0
@@ -224,12 +231,7 @@ import Testing
     // MARK: 6. Contested routes and actions kept in git
 
     @Test func aRouteSetBackAgainAndAgainIsHeldAsContestedWithOneEvent() throws {
-        var world = World(makeRollout(tag: "1.0.0", replicas: 4, steps: [.weight(25), .pause(), .weight(100)], routing: PlannerRoutingTests.gateway))
-        world.route = .weights(RouteWeights(canary: [0]))
-        world.reconcile(at: at(-1000))
-        world.reconcile(at: at(-999))
-        world.update(tag: "2.0.0")
-        run(&world, from: 0, every: 1, until: { $0.phase == .paused })
+        var world = try pausedOnTheRoute()
         let deadlineFrom = world.status.canary?.progressSince
         world.events = []
         for t in [100.0, 200, 300, 400] {

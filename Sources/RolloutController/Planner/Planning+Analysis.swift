@@ -248,31 +248,30 @@ extension Planning {
         }
         switch policy {
         case .pause, .extend:
-            progress.hold = HoldReason.analysisInconclusive.rawValue
-            progress.analysis?.lastIntervalEnd = nil
-            phase = .paused
-            pauseReason = HoldReason.analysisInconclusive.rawValue
-            message = "\(stepLabel): analysis inconclusive (\(summary)); promote, reanalyze (kubectl fledge resume) or abort"
-            plan.events.append(PlannedEvent(.warning, "AnalysisInconclusive", message))
-            return .waiting
+            return holdInconclusive("\(stepLabel): analysis inconclusive (\(summary)); promote, reanalyze (kubectl fledge resume) or abort")
         case .rollback:
             stop(.analysisInconclusive, message: "analysis inconclusive at \(stepLabel) (\(summary)); rolled back by policy")
             return .waiting
         case .promote:
             guard (progress.analysis?.step?.dataIntervals ?? 0) > 0 else {
                 // Never promote a window that saw no fresh data of its own, whatever the policy.
-                progress.hold = HoldReason.analysisInconclusive.rawValue
-                progress.analysis?.lastIntervalEnd = nil
-                phase = .paused
-                pauseReason = HoldReason.analysisInconclusive.rawValue
-                message = "\(stepLabel): analysis inconclusive (\(summary)); not promoted by policy without fresh data of this step"
-                plan.events.append(PlannedEvent(.warning, "AnalysisInconclusive", message))
-                return .waiting
+                return holdInconclusive("\(stepLabel): analysis inconclusive (\(summary)); not promoted by policy without fresh data of this step")
             }
             plan.events.append(PlannedEvent(.warning, "AnalysisInconclusive", "\(stepLabel): inconclusive (\(summary)); promoted by policy"))
             progress.weightCap = nil
             advance()
             return .advanced
         }
+    }
+
+    /// Held at the step for a person (or a reanalyze): the window ended inconclusive.
+    mutating func holdInconclusive(_ text: String) -> StepOutcome {
+        progress.hold = HoldReason.analysisInconclusive.rawValue
+        progress.analysis?.lastIntervalEnd = nil
+        phase = .paused
+        pauseReason = HoldReason.analysisInconclusive.rawValue
+        message = text
+        plan.events.append(PlannedEvent(.warning, "AnalysisInconclusive", text))
+        return .waiting
     }
 }
