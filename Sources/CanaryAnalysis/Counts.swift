@@ -195,6 +195,9 @@ public struct Baseline: Codable, Sendable, Equatable {
     /// ``RolloutSchedule`` it gives the traffic per interval from which the plan decides which tests can reach a
     /// promotion decision (``PromotionFeasibility``); nil: every test gates promotion at every step.
     public var intervals: Double?
+    /// The length of the window the provider actually counted, in seconds, when it is shorter than the one asked
+    /// for (stable had not served that long); nil: the window asked for.
+    public var seconds: Double?
 
     public init(stable: TrackCounts = .zero, routes: [String: TrackCounts] = [:], intervals: Double? = nil) {
         self.stable = stable

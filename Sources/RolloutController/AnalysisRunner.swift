@@ -36,7 +36,7 @@ public struct AnalysisRunner: Sendable {
                 case .value(let b):
                     baseline = b
                     // How many intervals the baseline covers: which tests can decide at this traffic follows from it.
-                    baseline.intervals = to.timeIntervalSince(from) / e.analysis.interval.seconds
+                    baseline.intervals = (b.seconds ?? to.timeIntervalSince(from)) / e.analysis.interval.seconds
                     if b.stable.requests == 0 { note = "the baseline window has no stable requests" }
                 case .noData(let reason):
                     note = "no baseline data (\(reason))"
