@@ -80,13 +80,13 @@ public final class PrometheusProvider: MetricProvider {
     /// before the canary starts. Versions: only the target's `stableVersion` is used.
     ///
     /// A stable version that has served for less than the window (a first deploy followed quickly by a new
-    /// version) has no sample near the window's start: the window is halved, down to two end tolerances, until
+    /// version) has no sample near the window's start: the window is halved, down to one end tolerance, until
     /// one is covered at both ends (`Baseline.seconds` then says how long it was). Each try is counted exactly as
     /// an interval is.
     public func baseline(for target: AnalysisTarget, from start: Date, to end: Date) async -> MetricReading<Baseline> {
         var from = start
         let (whole, atto) = configuration.endTolerance.components
-        let shortest = 2 * (Double(whole) + Double(atto) / 1e18)
+        let shortest = Double(whole) + Double(atto) / 1e18
         while true {
             let reading = await baselineWindow(for: target, from: from, to: end)
             let length = end.timeIntervalSince(from)

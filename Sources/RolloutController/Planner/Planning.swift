@@ -36,8 +36,10 @@ struct Planning {
     /// Another writer changed the route since the last pass (set back this pass).
     var drifted = false
 
-    /// Baseline reads that may come back empty before the analysis starts without one.
-    static let baselineAttempts = 4
+    /// Baseline reads that may come back empty, an interval apart, before the analysis starts without one (its
+    /// latency tests then cannot be planned and gate nothing): a stable version applied just before the canary
+    /// needs a few intervals of its own traffic to be counted end to end.
+    static let baselineAttempts = 10
     /// How often a route is read again while a canary is in flight.
     static let routeRecheck: Duration = .seconds(60)
     /// Route corrections at one step after which the route counts as contested and the canary is held.
