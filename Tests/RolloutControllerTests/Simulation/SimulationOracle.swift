@@ -63,7 +63,10 @@ struct SimulationOracle {
             if acted.contains(action.id) { return "action id \(action.id) acted on twice (\(action.action): \(action.message ?? ""))" }
             acted.insert(action.id)
             let did = !p.plan.events.contains { $0.reason == "ActionIgnored" }
-            if did, let hash = hashBefore ?? hashAfter {
+            // The canary the action acted on: a new template applied with the annotation is the one it is for.
+            let promotedNow = after.stableTemplateHash != p.before.stableTemplateHash ? after.stableTemplateHash : nil
+            if did, let hash = hashAfter ?? promotedNow ?? hashBefore {
+                if hash != canaryHash { follow(hash) }
                 switch action.action {
                 case "promote-full": promotedFullByAction = true; promotedByAction.insert(hash)
                 case "promote": promotedHere = true; promotedByAction.insert(hash)
@@ -111,10 +114,11 @@ struct SimulationOracle {
         if let hash = hashAfter, hash == hashBefore, let list = after.canary?.steps {
             let listBefore = p.before.canary?.steps ?? list
             let i = p.before.currentStepIndex ?? 0, k = after.currentStepIndex ?? 0
-            if listBefore != list {
-                let prefix = zip(listBefore, list).prefix { $0 == $1 }.count
-                passed = passed.filter { $0.key < prefix }
-            } else if k > i {
+            let prefix = zip(listBefore, list).prefix { $0 == $1 }.count
+            let edited = listBefore != list
+            if edited { passed = passed.filter { $0.key < prefix } }
+            // Steps passed in this pass: with an edit, only when the canary's step was in the unchanged prefix.
+            if k > i, !edited || i < prefix {
                 var analysisPasses = p.plan.events.filter { $0.reason == "AnalysisPassed" }.count
                 let effective = p.plan.effective
                 for j in i..<min(k, list.count) where list[j].hasPrefix("analysis") {
@@ -134,7 +138,7 @@ struct SimulationOracle {
                     passed[j] = list[j]
                 }
             }
-            if listBefore != list || k != i || after.canary?.analysis?.step == nil { resetStep() }
+            if (edited && i >= prefix) || k != i || after.canary?.analysis?.step == nil { resetStep() }
         }
         if let hash = hashBefore, hash != hashAfter { stopped.remove(hash) }
 
