@@ -31,7 +31,9 @@ enum DecisionWording {
         } else {
             size = "stable had none"
         }
-        return "\(what)\(route) \(size): canary \(percent(cr)) of \(grouped(cn)) requests, stable \(percent(s.rate ?? 0)) of \(grouped(sn))"
+        let effect = "\(what)\(route) \(size): canary \(percent(cr)) of \(grouped(cn)) requests, stable \(percent(s.rate ?? 0)) of \(grouped(sn))"
+        // The check's name too, when the effect does not already say it, so a reader can find it in the checks.
+        return effect.contains(check.name) ? effect : "\(effect) (check \(check.name))"
     }
 
     static func percent(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
