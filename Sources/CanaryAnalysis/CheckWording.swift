@@ -29,6 +29,14 @@ enum CheckWording {
         return "\(subject(c)) ≤ \(regression(bound, c))\(confidence), accepted up to \(accepted(margin, c))"
     }
 
+    /// A failed statistical check's harm, led by its size, as a person reads it first:
+    /// `error rate 16× stable: canary 8.25% errors of 2,983, stable 0.51% of 56,872`.
+    static func harm(_ c: Check) -> String {
+        guard let cr = c.canary?.rate, let sr = c.stable?.rate else { return "\(subject(c)) worse than stable: \(rates(c))" }
+        let size = sr > 0 ? "\(AnalysisFormat.ratio(cr / sr)) stable" : "where stable had none"
+        return "\(subject(c)) \(size): \(rates(c))"
+    }
+
     /// The margin: `stable +1 pp (2×)`, `2× stable's share`.
     static func accepted(_ margin: Double, _ c: Check) -> String { regression(margin, c) }
 

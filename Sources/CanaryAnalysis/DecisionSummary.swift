@@ -18,7 +18,7 @@ struct DecisionSummary {
         let failed = checks.filter { $0.verdict == .fail }
         if !failed.isEmpty {
             return Decision(outcome: .rollback, checks: checks,
-                            summary: "canary is worse: " + failed.map { "\($0.name) (\($0.reason))" }.joined(separator: "; "))
+                            summary: "canary is worse: " + failed.map(Self.harm).joined(separator: "; "))
         }
         let short = checks.filter { $0.gatesPromotion != false && $0.verdict != .pass }
         let bounded = checks.filter { $0.gatesPromotion == true && $0.verdict == .pass }
@@ -44,6 +44,12 @@ struct DecisionSummary {
         return Decision(outcome: .inconclusive, checks: checks,
                         summary: "not yet shown good enough: " + parts.joined(separator: " | ") + settle,
                         remainingIntervals: remaining)
+    }
+
+    /// A failed check in the rollback summary: a statistical test leads with its harm (the evidence stays in the
+    /// check's fields); the guardrail and user checks with their name and reason.
+    static func harm(_ c: Check) -> String {
+        c.metric == .errorRate || c.metric == .latency ? CheckWording.harm(c) : "\(c.name) (\(c.reason))"
     }
 
     /// The intervals after which every short check would pass: the largest estimate, when every short check is a

@@ -39,7 +39,7 @@ struct StatisticalCheck {
         let rates = CheckWording.rates(check)
         if let at = t.failedAtInterval {
             check.verdict = .fail
-            check.reason = "\(rates): evidence \(formatNumber(evidence)) reached the bound \(formatNumber(plan.bound)) at interval \(at)"
+            check.reason = "\(CheckWording.harm(check)); evidence \(formatNumber(evidence)) reached the bound \(formatNumber(plan.bound)) at interval \(at)"
             return check
         }
         let notWorse = "evidence of harm \(formatNumber(evidence)) below \(formatNumber(plan.bound))"

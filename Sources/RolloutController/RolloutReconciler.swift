@@ -122,10 +122,14 @@ public struct RolloutReconciler: Reconciler {
             services: Set(serviceNames.filter { services(namespace, $0) != nil && owned($0) }),
             route: routeObservation, now: now())
         input.routeLastWritten = routeLastWritten
-        // Upgrade path: a status without the stable template gets it from the stable Deployment (read only then).
+        // Upgrade path: a status without the stable template gets it from the stable Deployment, read from the API
+        // as it is (the cache keeps only the typed fields, which would lose probes, affinity and the like), once.
         if let hash = rollout.status?.stableTemplateHash, !(rollout.status?.stableTemplates ?? []).contains(where: { $0.hash == hash }),
-           let template = stable?.spec?.template, stable?.metadata.annotations?[FledgeNames.templateHashAnnotation] == hash {
-            input.stable?.podTemplate = try? JSONValue(encoding: template)
+           stable?.metadata.annotations?[FledgeNames.templateHashAnnotation] == hash {
+            let raw: DynamicObject? = try? await applier.client.get(.deployments, name: stableName, namespace: namespace)
+            if raw?.json[path: ["metadata", "annotations", FledgeNames.templateHashAnnotation]]?.stringValue == hash {
+                input.stable?.podTemplate = raw?.json[path: ["spec", "template"]]
+            }
         }
         var plan = RolloutPlanner.plan(input)
         let effective = plan.effective

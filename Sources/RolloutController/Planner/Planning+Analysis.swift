@@ -106,7 +106,7 @@ extension Planning {
         status.lastAnalysis = AnalysisRecord(decision: result.decision, time: Timestamps.seconds(result.end),
                                              stepIndex: stepIndex, intervals: result.state.intervals, canaryVersion: e.version)
         if result.decision.outcome == .rollback {
-            stop(.analysisFailed, message: "analysis failed at \(stepLabel): \(DecisionWording.effect(of: result.decision)); rolled back")
+            stop(.analysisFailed, message: "analysis failed at \(stepLabel): \(result.decision.summary); rolled back")
             return .waiting
         }
         guard result.canaryRequests != nil else { return missingData(result, tally: tally, window: window) }
