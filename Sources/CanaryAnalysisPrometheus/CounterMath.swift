@@ -8,8 +8,11 @@
 ///   drop one.
 /// - From the start value, each later sample up to `end` adds its difference from the previous one; a
 ///   drop is a reset (the process restarted and counted from 0 again), so the new value is the increase.
-/// - A series with no sample inside the interval adds 0 (it stopped, or its scrape is down; a gap is
-///   caught in the interval where it reappears).
+/// - A series sampled near the start (or inside the interval) must also have a sample within the
+///   tolerance of the end; otherwise it stopped being scraped during the interval (its pod went, or its
+///   scrape is down) and the requests it served since are unknown: it fails. Counting it as 0 would
+///   leave exactly the failing pod's errors out. A series last seen before `start − tolerance` (a pod
+///   gone earlier) adds 0.
 /// - A series whose first sample in the whole range (back to `start − history`) is inside the interval
 ///   is new (a new pod, or the first request with its labels) and counts from 0 — only when the
 ///   track was scraped steadily up to the start (`newSeriesStartAtZero`, see ``TrackCoverage``);
@@ -33,6 +36,12 @@ enum CounterMath {
             }
             guard sample.value >= 0 else { throw PrometheusFailure("a counter sample is negative (\(sample.value))") }
         }
+        if let last = ordered.last, last.timestampMs >= window.startMs - window.toleranceMs, !window.isNearEnd(last.timestampMs) {
+            throw PrometheusFailure(
+                "it has no sample within \(window.toleranceText) of the interval's end \(CountingWindow.iso(window.endMs)) "
+                    + "(its last is at \(CountingWindow.iso(last.timestampMs))): its scrape stopped during the interval, so what it served "
+                    + "since is unknown", laterStartMayHelp: true)
+        }
         guard let firstInside = ordered.firstIndex(where: { window.isInside($0.timestampMs) }) else { return 0 }
         var previous: Double
         if firstInside > 0 {
@@ -41,14 +50,15 @@ enum CounterMath {
                 throw PrometheusFailure(
                     "it has no sample within \(window.toleranceText) of the interval's start \(CountingWindow.iso(window.startMs)) "
                         + "(its last before is at \(CountingWindow.iso(atStart.timestampMs)), the next at \(CountingWindow.iso(ordered[firstInside].timestampMs))): "
-                        + "its scrape was down at the start, and the traffic of that gap cannot be placed in one interval")
+                        + "its scrape was down at the start, and the traffic of that gap cannot be placed in one interval", laterStartMayHelp: true)
             }
             previous = atStart.value
         } else {
             guard newSeriesStartAtZero else {
                 throw PrometheusFailure(
                     "it first appears at \(CountingWindow.iso(ordered[firstInside].timestampMs)), inside the interval, but the track was not scraped "
-                        + "steadily up to the start: it may be a series whose scrape was down rather than a new one, and its first value may hold earlier traffic")
+                        + "steadily up to the start: it may be a series whose scrape was down rather than a new one, and its first value may hold earlier traffic",
+                    laterStartMayHelp: true)
             }
             previous = 0
         }

@@ -80,31 +80,33 @@ public final class PrometheusProvider: MetricProvider {
     /// before the canary starts. Versions: only the target's `stableVersion` is used.
     ///
     /// A stable version that has served for less than the window (a first deploy followed quickly by a new
-    /// version) has no sample near the window's start: the window is halved, down to one end tolerance, until
-    /// one is covered at both ends (`Baseline.seconds` then says how long it was). Each try is counted exactly as
-    /// an interval is.
+    /// version, a pod replaced in it) is not covered from the window's start: the window is halved, down to one
+    /// end tolerance, until it is (`Baseline.seconds` then says how long it was). Only that failure is tried
+    /// again: an unreachable Prometheus, a query error or missing series are answered at once, with their own
+    /// reason. Each try is counted exactly as an interval is.
     public func baseline(for target: AnalysisTarget, from start: Date, to end: Date) async -> MetricReading<Baseline> {
         var from = start
-        let (whole, atto) = configuration.endTolerance.components
-        let shortest = Double(whole) + Double(atto) / 1e18
+        let shortest = configuration.endTolerance / .seconds(1)
+        var first: PrometheusFailure?
         while true {
-            let reading = await baselineWindow(for: target, from: from, to: end)
             let length = end.timeIntervalSince(from)
-            guard case .noData = reading, length / 2 >= shortest else {
-                if case .value(var b) = reading, from != start {
-                    b.seconds = length
-                    return .value(b)
-                }
-                return reading
+            switch await baselineWindow(for: target, from: from, to: end) {
+            case .success(var b):
+                if from != start { b.seconds = length }
+                return .value(b)
+            case .failure(let failure):
+                first = first ?? failure
+                // The reason of the window asked for, not of the shortest tried.
+                guard failure.laterStartMayHelp, length / 2 >= shortest else { return .noData(reason: (first ?? failure).reason) }
+                from = end.addingTimeInterval(-length / 2)
             }
-            from = end.addingTimeInterval(-length / 2)
         }
     }
 
-    private func baselineWindow(for target: AnalysisTarget, from start: Date, to end: Date) async -> MetricReading<Baseline> {
+    private func baselineWindow(for target: AnalysisTarget, from start: Date, to end: Date) async -> Result<Baseline, PrometheusFailure> {
         let fetcher: TrackCountsFetcher
         switch prepare(target, start, end) {
-        case .failure(let failure): return .noData(reason: failure.reason)
+        case .failure(let failure): return .failure(failure)
         case .success(let f): fetcher = f
         }
         do {
@@ -112,11 +114,11 @@ public final class PrometheusProvider: MetricProvider {
             let baseline = Baseline(stable: aggregates[.stable]?.counts ?? .zero, routes: aggregates[.stable]?.routeCounts ?? [:])
             try TrafficSample(stable: baseline.stable, canary: .zero, routes: baseline.routes.mapValues { RouteCounts(stable: $0) })
                 .validate()
-            return .value(baseline)
+            return .success(baseline)
         } catch let error as PrometheusFailure {
-            return .noData(reason: error.reason)
+            return .failure(error)
         } catch {
-            return .noData(reason: "inconsistent counts from Prometheus: \(error)")
+            return .failure(PrometheusFailure("inconsistent counts from Prometheus: \(error)"))
         }
     }
 

@@ -38,18 +38,18 @@ struct TrafficAggregator: Sendable {
     /// never returned: leaving one series out would skew the track's error rate.
     mutating func add(counts: [RawSeries], buckets: [RawSeries], track: String, metric: String) throws(PrometheusFailure) {
         var coverage = TrackCoverage(window: window)
-        for series in counts { coverage.add(series.samples) }
+        for series in counts { coverage.add(series.samples, labels: series.labels) }
         try coverage.check(track, metric: metric + "_count")
         for series in counts {
             do {
-                try addCount(series, newSeriesStartAtZero: coverage.isSteadyAtStart)
+                try addCount(series, newSeriesStartAtZero: coverage.isSteady(series.labels))
             } catch {
                 throw error.prefixed(Self.name(metric + "_count", series.labels) + " of " + track)
             }
         }
         for series in buckets {
             do {
-                try addBucket(series, newSeriesStartAtZero: coverage.isSteadyAtStart)
+                try addBucket(series, newSeriesStartAtZero: coverage.isSteady(series.labels))
             } catch {
                 throw error.prefixed(Self.name(metric + "_bucket", series.labels) + " of " + track)
             }

@@ -93,10 +93,13 @@ struct CounterMathTests {
         #expect(try increase(s, window(8000, 11_000, tolerance: 0)) == 8)
     }
 
-    @Test func seriesThatStopsInsideTheIntervalCountsUpToItsLastSample() throws {
-        // A pod that went away: its requests up to its last scrape belong to this interval.
+    @Test func aSeriesWhoseScrapeStopsDuringTheIntervalFails() throws {
+        // Sampled at the start, silent at the end: a pod gone or a scrape down. What it served meanwhile is
+        // unknown, and counting only up to its last sample would leave out exactly that pod's errors.
         let s = samples([(0, 10), (1000, 14), (2000, 18)])
-        #expect(try increase(s, window(500, 10_000)) == 8)
+        #expect(throws: PrometheusFailure.self) { try increase(s, window(500, 10_000)) }
+        // Sampled near the end too: counted.
+        #expect(try increase(samples([(0, 10), (1000, 14), (2000, 18), (9500, 30)]), window(500, 10_000)) == 20)
     }
 
     @Test func samplesAfterTheEndAreIgnoredAndUnsortedInputIsSorted() throws {
@@ -104,16 +107,17 @@ struct CounterMathTests {
         #expect(try increase(s, window(1000, 2000)) == 5)
     }
 
-    @Test func seriesWithNoSampleInsideAddsNothing() throws {
-        // Stopped before the interval, even long before the tolerance: nothing of it is counted here.
-        #expect(try increase(samples([(0, 10), (500, 12)]), window(1000, 2000)) == 0)
+    @Test func aSeriesGoneBeforeTheIntervalAddsNothing() throws {
+        // Last seen before start − tolerance (a pod gone earlier): nothing of it belongs here.
         #expect(try increase(samples([(0, 10), (500, 12)]), window(30_000, 40_000)) == 0)
+        // Last seen just before the start, silent since: its scrape may be down — not a zero.
+        #expect(throws: PrometheusFailure.self) { try increase(samples([(0, 10), (500, 12)]), window(1000, 2000)) }
     }
 
     @Test func samplesOlderThanTheHistoryAreNotSeen() throws {
         // The query reaches back `history` before the start; a series silent for longer looks new.
-        let s = samples([(0, 500), (70_000, 503)])
-        #expect(try increase(s, window(65_000, 75_000, history: 60_000)) == 503)
+        let s = samples([(0, 500), (70_000, 503), (74_500, 505)])
+        #expect(try increase(s, window(65_000, 75_000, history: 60_000)) == 505)
         #expect(throws: PrometheusFailure.self) {
             try increase(s, window(65_000, 75_000, history: 65_000))
         }

@@ -33,6 +33,30 @@ func reason<T>(_ reading: MetricReading<T>) -> String? {
 struct PrometheusIntegrationTests {
     let bounds: [Double] = [0.1, 0.5, 1, .infinity]
 
+    /// Stable served for a dozen seconds before the canary: its baseline window (10 minutes asked) is not
+    /// covered from its start, so it is read over the window it has served, and says how long that was.
+    @Test func aYoungStableVersionsBaselineIsReadOverTheTimeItHasServed() async throws {
+        let env = try TestEnvironment.require()
+        let s = "young-\(UUID().uuidString.prefix(6))"
+        try await env.publish(s, [http(s, "stable", version: "1.0", route: "/a", status: "200", count: 100, le: [80, 95, 100])])
+        var t = try await env.mark()
+        let until = t.addingTimeInterval(12)
+        while t < until { t = try await env.mark() }
+        try await env.publish(s, [http(s, "stable", version: "1.0", route: "/a", status: "200", count: 400, le: [320, 380, 400])])
+        let end = try await env.mark()
+        let provider = try env.provider { $0.endTolerance = .seconds(3) }
+        let target = AnalysisTarget(service: s, stableVersion: "1.0", canaryVersion: "2.0")
+        let young = await provider.baseline(for: target, from: end.addingTimeInterval(-600), to: end)
+        // A service with no series at all is answered at once, with its own reason (no shorter window helps).
+        let missing = await provider.baseline(for: AnalysisTarget(service: s + "-none", stableVersion: "1.0"),
+                                              from: end.addingTimeInterval(-600), to: end)
+        await provider.shutdown()
+        let baseline = try value(young)
+        #expect(baseline.seconds.map { $0 < 600 && $0 >= 3 } == true, "\(String(describing: baseline.seconds))")
+        #expect(baseline.stable.requests == 300)
+        #expect(reason(missing)?.contains("no series") == true, "\(reason(missing) ?? "-")")
+    }
+
     @Test func exactCountsPerTrackRouteAndBucket() async throws {
         let env = try TestEnvironment.require()
         let s = "shop-exact"

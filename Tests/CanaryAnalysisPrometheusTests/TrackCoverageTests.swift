@@ -84,8 +84,35 @@ struct TrackCoverageTests {
 
 @Suite("One track's counts over an interval with an outage")
 struct TrackCountingTests {
-    func http(_ route: String, _ status: String, _ points: [(Int64, Double)]) -> RawSeries {
-        RawSeries(labels: ["__name__": "m_count", "http_route": route, "http_response_status_code": status], samples: samples(points))
+    func http(_ route: String, _ status: String, _ points: [(Int64, Double)], pod: String? = nil) -> RawSeries {
+        var labels = ["__name__": "m_count", "http_route": route, "http_response_status_code": status]
+        if let pod { labels["job"] = "app"; labels["instance"] = pod }
+        return RawSeries(labels: labels, samples: samples(points))
+    }
+
+    /// After an outage longer than the history, pod a has been scraped steadily again but pod b is first scraped
+    /// inside the interval: b may be a pod whose scrape was late, holding its whole past. Steadiness is judged
+    /// per scrape target, so a's does not vouch for b.
+    @Test func aPodFirstScrapedInsideTheIntervalIsNotCountedOnItsSiblingsSteadiness() throws {
+        let a = http("/", "200", [(at(190), 8970), (at(222), 9000), (at(252), 9030)], pod: "a")
+        let b = http("/", "200", [(at(240), 9500), (at(270), 9530)], pod: "b")
+        let w = window(at(225), at(255), tolerance: 65_000, history: 300_000)
+        #expect(throws: PrometheusFailure.self) { try count([a, b], w) }
+        // A new label set on a pod scraped all along is new: its first 5xx counts from zero.
+        let firstError = http("/", "500", [(at(250), 2)], pod: "a")
+        let counts = try count([a, firstError], w).counts
+        #expect(counts.requests == 32)
+        #expect(counts.errors == 2)
+    }
+
+    /// Pod b is scraped at the start and then no more (its scrape is down, or it is gone) while pod a goes on:
+    /// b's requests since are unknown, so the track has no data for the interval — not b's share counted as 0.
+    @Test func onePodWhoseScrapeStopsMakesTheTrackNoData() throws {
+        let a = http("/", "200", [(at(0), 100), (at(10), 110), (at(20), 120), (at(30), 130)], pod: "a")
+        let b = http("/", "500", [(at(0), 50), (at(10), 60)], pod: "b")
+        #expect(throws: PrometheusFailure.self) { try count([a, b], window(at(10), at(30), tolerance: 5000)) }
+        // Before b stopped, the same two pods count.
+        #expect(try count([a, b], window(at(0), at(10), tolerance: 5000)).counts.errors == 10)
     }
 
     func count(_ counts: [RawSeries], _ window: CountingWindow) throws(PrometheusFailure) -> TrafficAggregator {
