@@ -87,6 +87,30 @@ enum BuiltinDefaults {
         }
     }
 
+    /// Only the defaults of list-map key fields (`protocol` of container and Service ports): what server-side apply
+    /// needs to match an applied item with its live twin. Other defaults are the live object's, never the applier's.
+    static func applyKeyDefaults(to obj: inout JSONValue, type: ResourceType) {
+        func withTCP(_ ports: JSONValue?) -> JSONValue? {
+            ports?.arrayValue.map { .array($0.map { p in var p = p; if p["protocol"] == nil { p["protocol"] = "TCP" }; return p }) }
+        }
+        func podSpec(_ path: [String]) {
+            for list in ["containers", "initContainers"] {
+                guard let containers = obj[path: path + [list]]?.arrayValue else { continue }
+                obj[path: path + [list]] = .array(containers.map { c in
+                    var c = c
+                    if let ports = withTCP(c["ports"]) { c["ports"] = ports }
+                    return c
+                })
+            }
+        }
+        switch (type.group, type.resource) {
+        case ("apps", "deployments"), ("apps", "replicasets"): podSpec(["spec", "template", "spec"])
+        case ("", "pods"): podSpec(["spec"])
+        case ("", "services"): if let ports = withTCP(obj[path: ["spec", "ports"]]) { obj[path: ["spec", "ports"]] = ports }
+        default: break
+        }
+    }
+
     static func setIfMissing(_ obj: inout JSONValue, _ path: [String], _ value: JSONValue) {
         if obj[path: path] == nil { obj[path: path] = value }
     }

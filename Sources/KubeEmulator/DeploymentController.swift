@@ -40,21 +40,18 @@ actor DeploymentController {
             let observed = e.object["status"]?["observedGeneration"]?.intValue ?? 0
             let neverReadyChanged = Self.neverReady(e.object) != e.oldObject.map(Self.neverReady)
             if generation != observed || neverReadyChanged {
-                // A change that leaves the pod template as it was (a scale) keeps the pods that run, as a real
-                // Deployment does: only a new template replaces them.
-                let scaleOnly = e.oldObject.map(Self.templateHash) == Self.templateHash(e.object)
-                schedule(key, generation: generation, scaleOnly: scaleOnly)
+                schedule(key, generation: generation)
             }
         }
     }
 
-    private func schedule(_ key: ObjectKey, generation: Int, scaleOnly: Bool = false) {
+    private func schedule(_ key: ObjectKey, generation: Int) {
         pending.removeValue(forKey: key)?.cancel()
         let store = self.store
         let delay = readyDelay
         let pods = createPods
         let hash = store.withState { s in s.get(Self.deployments, key).map(Self.templateHash) }
-        let sameTemplate = hash != nil && (scaleOnly || hash == settledTemplate[key])
+        let sameTemplate = hash != nil && hash == settledTemplate[key]
         store.withState { s in Self.progress(&s, key, generation: generation, createPods: pods, sameTemplate: sameTemplate) }
         pending[key] = Task {
             try? await Task.sleep(for: delay)

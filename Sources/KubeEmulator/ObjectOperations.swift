@@ -208,6 +208,10 @@ extension ClusterState {
         let key = ObjectKey(namespace: opts.namespace ?? "", name: name)
         var cfg = config
         cfg[path: ["metadata", "name"]] = .string(name)
+        // As structured-merge-diff does, a list-map key field left out takes its default before items are
+        // matched and owned, so an applied container port without `protocol` is the live `TCP` one (not a
+        // second port, which would change the pod template on every apply and restart the pods).
+        BuiltinDefaults.applyKeyDefaults(to: &cfg, type: type)
         let fields = ManagedFields.fieldSet(Self.withoutIdentity(cfg), schema: opts.schema)
         guard let live = get(type.groupResource, key) else {
             var result = try create(cfg, opts)
@@ -220,12 +224,7 @@ extension ClusterState {
             result.created = true
             return result
         }
-        // The real server defaults the configuration before merging it, so a list item keyed by a defaulted field
-        // (a container port's `protocol: TCP`) finds its live twin instead of being added a second time, which
-        // would change the pod template on every apply and restart the pods.
-        var defaulted = cfg
-        BuiltinDefaults.apply(to: &defaulted, type: type, state: self)
-        var merged = ServerSideApply.merge(defaulted, into: live, schema: opts.schema)
+        var merged = ServerSideApply.merge(cfg, into: live, schema: opts.schema)
         let entries = live["metadata"]?["managedFields"]?.arrayValue ?? []
         let isMine = { (e: JSONValue) in
             e["manager"]?.stringValue == opts.fieldManager && e["operation"]?.stringValue == "Apply" && e["subresource"] == nil

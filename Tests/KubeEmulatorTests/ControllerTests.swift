@@ -108,10 +108,21 @@ import Testing
             let before = try await c.get("\(path)/web").body[path: ["spec", "template"]]
             d[path: ["spec", "replicas"]] = 3
             _ = try await c.patch("\(path)/web?fieldManager=tester&force=true", d, type: apply)
+            try await TestClient.eventually(10, "the scale observed") {
+                let d = try await c.get("\(path)/web").body
+                return d[path: ["status", "observedGeneration"]] == d[path: ["metadata", "generation"]]
+                    && d[path: ["status", "replicas"]] == 3
+            }
             let after = try await c.get("\(path)/web").body
             #expect(after[path: ["spec", "template"]] == before)
             #expect(after[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["ports"]?.arrayValue?.count == 1)
             #expect(after[path: ["status", "availableReplicas"]] == 1, "the running pod stays available while two more start")
+            // Fields the applier left out stay as others set them: a scale by another manager survives an apply
+            // without replicas.
+            _ = try await c.patch("\(path)/web?fieldManager=scaler", ["spec": ["replicas": 5]], type: "application/merge-patch+json")
+            d[path: ["spec", "replicas"]] = nil
+            _ = try await c.patch("\(path)/web?fieldManager=tester&force=true", d, type: apply)
+            #expect(try await c.get("\(path)/web").body[path: ["spec", "replicas"]] == 5)
         }
     }
 
