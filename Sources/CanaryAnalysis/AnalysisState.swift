@@ -38,13 +38,15 @@ public struct TestState: Codable, Sendable, Equatable {
         case recentCanaryRequests, recentStableRequests
     }
 
-    /// Decodes states written before the promotion fields existed too.
+    /// Decodes states written before the promotion fields existed too. The rollback evidence has always been
+    /// written: a state without it is damaged and fails to decode (the controller then refuses to act on the
+    /// Rollout) rather than silently starting the rollback test again from nothing.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        logLikelihoods = try c.decodeIfPresent([Double].self, forKey: .logLikelihoods) ?? []
-        canary = try c.decodeIfPresent(Tally.self, forKey: .canary) ?? Tally()
-        stable = try c.decodeIfPresent(Tally.self, forKey: .stable) ?? Tally()
-        informativeIntervals = try c.decodeIfPresent(Int.self, forKey: .informativeIntervals) ?? 0
+        logLikelihoods = try c.decode([Double].self, forKey: .logLikelihoods)
+        canary = try c.decode(Tally.self, forKey: .canary)
+        stable = try c.decode(Tally.self, forKey: .stable)
+        informativeIntervals = try c.decode(Int.self, forKey: .informativeIntervals)
         failedAtInterval = try c.decodeIfPresent(Int.self, forKey: .failedAtInterval)
         promotionLogLikelihoods = try c.decodeIfPresent([Double].self, forKey: .promotionLogLikelihoods) ?? []
         recentCanaryRequests = try c.decodeIfPresent(Double.self, forKey: .recentCanaryRequests)

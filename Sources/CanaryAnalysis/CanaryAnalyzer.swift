@@ -105,18 +105,23 @@ public struct CanaryAnalyzer: Sendable {
     /// promotion at this step passed (statistical checks: the upper confidence bound on the regression is below
     /// the margin; the guardrail and the user checks: passing); else `inconclusive`, with
     /// ``Decision/remainingIntervals`` when every check still short is on course.
-    public func conclude(_ state: AnalysisState) -> Decision {
-        decide(state, final: true)
+    ///
+    /// `scheduledShare` is the canary's share the step set (its weight): which tests gate promotion is decided from
+    /// the larger of it and the share observed in the latest interval, so a step whose canary got less traffic than
+    /// scheduled (its route capped to the pods that serve, say) never escapes the tests planned for its weight.
+    public func conclude(_ state: AnalysisState, scheduledShare: Double? = nil) -> Decision {
+        decide(state, final: true, scheduledShare: scheduledShare)
     }
 
     /// The current decision without adding data. Mid-window (`final: false`) it is `rollback` or `continue`, never
     /// `promote`: a window is a minimum bake time.
-    public func decide(_ state: AnalysisState, final: Bool) -> Decision {
+    public func decide(_ state: AnalysisState, final: Bool, scheduledShare: Double? = nil) -> Decision {
         var checks: [Check] = []
         let plan = state.plan.upgradedForPromotion(configuration)
+        let share = [scheduledShare, state.canaryShare].compactMap { $0 }.max()
         for (spec, t) in zip(plan.tests, state.tests) {
             checks.append(StatisticalCheck(spec: spec, state: t, plan: plan, rollbackTest: test,
-                                           canaryShare: state.canaryShare, beta: configuration.beta ?? configuration.alpha).check())
+                                           canaryShare: share, beta: configuration.beta ?? configuration.alpha).check())
         }
         checks += plan.notRun
         if let guardrail = configuration.guardrail { checks.append(guardrailCheck(guardrail, state)) }

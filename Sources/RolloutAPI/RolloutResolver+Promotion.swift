@@ -33,10 +33,16 @@ extension RolloutResolver {
         configuration.schedule = schedule(steps, interval: interval)
     }
 
+    /// The intervals an analysis window of `window` runs: its length over the interval, rounded, at least one.
+    /// The one count the controller runs and the plan is made for.
+    public static func intervals(in window: Duration, interval: Duration) -> Int {
+        max(1, Int((window.seconds / interval.seconds).rounded()))
+    }
+
     /// The analysis windows of the steps: each `analysis` step at the weight set before it, its duration in
-    /// intervals (rounded up), extensible to ``selfExtensionFactor`` times. Nil when no step analyses.
+    /// intervals (``intervals(in:interval:)``), extensible to ``selfExtensionFactor`` times. Nil when no step analyses.
     public static func schedule(_ steps: [EffectiveStep], interval: Duration) -> RolloutSchedule? {
-        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) * 1e-18
+        let seconds = interval.seconds
         guard seconds > 0 else { return nil }
         var weight = 0
         var windows: [RolloutSchedule.Window] = []
@@ -46,8 +52,7 @@ extension RolloutResolver {
             case .pause: break
             case .analysis(let d):
                 guard weight > 0 && weight < 100 else { continue }
-                let length = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-                let intervals = max(1, Int((length / seconds).rounded(.up)))
+                let intervals = intervals(in: d, interval: interval)
                 windows.append(RolloutSchedule.Window(canaryShare: Double(weight) / 100, intervals: intervals,
                                                       maxIntervals: intervals * selfExtensionFactor))
             }

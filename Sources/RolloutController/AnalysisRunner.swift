@@ -61,7 +61,8 @@ public struct AnalysisRunner: Sendable {
                 } else {
                     reading = .noData(reason: setupProblem ?? "no metrics")
                 }
-                let result = Self.judge(reading, state: state, analyzer: analyzer, end: end, final: final)
+                let result = Self.judge(reading, state: state, analyzer: analyzer, end: end, final: final,
+                                        scheduledShare: rollout.status?.canaryWeight.map { Double($0) / 100 })
                 state = result.state
                 let decision = result.decision
                 span.attributes["canary.service"] = target.service
@@ -87,7 +88,7 @@ public struct AnalysisRunner: Sendable {
     /// served nothing, or that could not be read, is no data for the step; the window is concluded only on an
     /// interval with data, so one without never promotes.
     public static func judge(_ reading: MetricReading<TrafficSample>, state: AnalysisState, analyzer: CanaryAnalyzer,
-                             end: Date, final: Bool) -> IntervalResult {
+                             end: Date, final: Bool, scheduledShare: Double? = nil) -> IntervalResult {
         var state = state
         var decision: Decision
         var canaryRequests: Int?
@@ -104,7 +105,7 @@ public struct AnalysisRunner: Sendable {
             decision = analyzer.observeNoData(reason: reason, state: &state)
             missing = reason
         }
-        if final, canaryRequests != nil, decision.outcome == .continue { decision = analyzer.conclude(state) }
+        if final, canaryRequests != nil, decision.outcome == .continue { decision = analyzer.conclude(state, scheduledShare: scheduledShare) }
         var result = IntervalResult(state: state, decision: decision, end: end, observedInterval: true)
         result.canaryRequests = canaryRequests
         result.missingReason = missing

@@ -53,7 +53,7 @@ enum StepRunner {
                         }
                     }
                     guard outcome == nil else { break }
-                    let decision = analyzer.conclude(state)
+                    let decision = analyzer.conclude(state, scheduledShare: window.canaryShare)
                     if decision.outcome == .promote, rule.shortfall(tally, windowIntervals: window.intervals) == nil { break }
                     if extend, elapsed < window.maxIntervals, let more = decision.remainingIntervals {
                         length = min(window.maxIntervals, elapsed + max(1, more))

@@ -137,6 +137,27 @@ import Testing
         #expect(errors.gatesPromotion(atShare: from))
     }
 
+    /// A test planned to gate from 25% must gate a step scheduled at 25% even if the latest interval saw the
+    /// canary at a smaller share (its route capped to the pods that serve): the step never escapes the tests
+    /// planned for its weight by getting less traffic.
+    @Test func gatingFollowsTheScheduledShareWhenTheObservedOneIsSmaller() throws {
+        var config = AnalysisConfiguration()
+        config.latencyQuantiles = []
+        config.schedule = .defaultSteps
+        let analyzer = CanaryAnalyzer(configuration: config)
+        var state = analyzer.start(baseline: baseline(rate: 20, errorRate: 0.01))
+        let from = try #require(state.plan.tests.first?.gatesFromShare)
+        #expect(from > 0.05)
+        // One interval at 5% of the traffic, with no evidence either way yet.
+        _ = analyzer.observe(TrafficSample(stable: TrackCounts(requests: 1140, errors: 11), canary: TrackCounts(requests: 60, errors: 1)),
+                             state: &state)
+        let observedOnly = analyzer.conclude(state)
+        #expect(observedOnly.checks[0].gatesPromotion == false, "at the observed 5% the error test does not gate")
+        let scheduled = analyzer.conclude(state, scheduledShare: from)
+        #expect(scheduled.checks[0].gatesPromotion == true)
+        #expect(scheduled.outcome == .inconclusive, "\(scheduled.summary)")
+    }
+
     @Test func anErrorFreeBaselineLeavesTheErrorRateToRollback() throws {
         let p = plan(baseline(rate: 200, errorRate: 0))
         let errors = try #require(p.tests.first { $0.metric == .errorRate })

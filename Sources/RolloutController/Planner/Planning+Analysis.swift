@@ -16,7 +16,7 @@ extension Planning {
 
     /// Intervals in the step's window as written.
     func baseIntervals(_ window: Duration) -> Int {
-        max(1, Int((window.seconds / e.analysis.interval.seconds).rounded()))
+        RolloutResolver.intervals(in: window, interval: e.analysis.interval)
     }
 
     /// A window is a minimum, not a cliff: when the analysis is on course to promote (its bound is expected below
