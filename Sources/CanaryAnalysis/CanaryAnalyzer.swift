@@ -121,7 +121,7 @@ public struct CanaryAnalyzer: Sendable {
         let share = [scheduledShare, state.canaryShare].compactMap { $0 }.max()
         for (spec, t) in zip(plan.tests, state.tests) {
             checks.append(StatisticalCheck(spec: spec, state: t, plan: plan, rollbackTest: test,
-                                           canaryShare: share, beta: configuration.beta ?? configuration.alpha).check())
+                                           canaryShare: share, beta: configuration.beta ?? configuration.alpha, final: final).check())
         }
         checks += plan.notRun
         if let guardrail = configuration.guardrail { checks.append(guardrailCheck(guardrail, state)) }

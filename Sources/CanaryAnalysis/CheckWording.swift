@@ -43,7 +43,8 @@ enum CheckWording {
     /// Why a gating check is not yet good enough, and how far it is:
     /// `error rate ≤ stable +1.6 pp (2.6×) so far, above the accepted stable +1 pp (2×); ≈ 14 more intervals at
     /// the current traffic would settle it`.
-    static func shortfall(_ c: Check, observedRatio: Double?) -> String {
+    /// Mid-window (`estimated: false`) the time it needs is not estimated, and not spoken of.
+    static func shortfall(_ c: Check, observedRatio: Double?, estimated: Bool = true) -> String {
         guard let margin = c.regressionMargin else { return "\(c.name) has no margin" }
         var text: String
         if let bound = c.regressionBound {
@@ -56,7 +57,7 @@ enum CheckWording {
             text += "; ≈ \(n) more interval\(n == 1 ? "" : "s") at the current traffic would settle it"
         } else if let r = observedRatio, r >= margin {
             text += "; not on course: the canary's rate is \(AnalysisFormat.ratio(r)) stable's"
-        } else {
+        } else if estimated {
             text += "; how long it needs is not estimable yet"
         }
         return text

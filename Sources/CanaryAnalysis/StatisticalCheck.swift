@@ -12,6 +12,9 @@ struct StatisticalCheck {
     let canaryShare: Double?
     /// β when the plan has no promotion bound of its own (plans made by an older version).
     let beta: Double
+    /// At the window's end: only then is the time a pending test still needs estimated (a search over its
+    /// evidence, the costliest part of a check; mid-window nothing reads it).
+    var final = true
 
     var logPromotionThreshold: Double {
         log(plan.promotionBound ?? 1 / beta)
@@ -54,8 +57,8 @@ struct StatisticalCheck {
             return check
         }
         check.verdict = .pending
-        check.remainingIntervals = remainingIntervals(test, logThreshold: threshold)
-        check.reason = "\(CheckWording.shortfall(check, observedRatio: observedRatio)): \(rates); \(notWorse)"
+        if final { check.remainingIntervals = remainingIntervals(test, logThreshold: threshold) }
+        check.reason = "\(CheckWording.shortfall(check, observedRatio: observedRatio, estimated: final)): \(rates); \(notWorse)"
         return check
     }
 
