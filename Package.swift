@@ -52,9 +52,11 @@ let package = Package(
         .target(name: "KubeJSON", swiftSettings: strict),
         // In-memory metric provider for tests of code that depends on the analysis.
         .target(name: "CanaryAnalysisTesting", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
-        // A real Prometheus for tests (Debian's binary): three test targets start one. Also TestTimeouts, the one
-        // scale (FLEDGE_TEST_TIMEOUT_SCALE) of every test target's wait limits.
-        .target(name: "PrometheusTesting", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+        // The tests' condition waits: TestTimeouts, the one scale (FLEDGE_TEST_TIMEOUT_SCALE) of every wait limit, and
+        // the one poll loop. No dependencies, so any test target can use it.
+        .target(name: "TestSupport", swiftSettings: strict),
+        // A real Prometheus for tests (Debian's binary): three test targets start one.
+        .target(name: "PrometheusTesting", dependencies: ["TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
                 swiftSettings: strict),
         // What the benchmark executables share: the entry (arguments, exit codes, report file), monotonic time,
         // latency percentiles, process memory and CPU.
@@ -94,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "CanaryAnalysisPrometheusTests",
             dependencies: [
-                "CanaryAnalysis", "CanaryAnalysisPrometheus", "PrometheusTesting",
+                "CanaryAnalysis", "CanaryAnalysisPrometheus", "PrometheusTesting", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -126,12 +128,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: [
-            "KubeRuntime", "KubeRuntimeTesting", "Kube", "KubeEmulator", "PrometheusTesting",
+            "KubeRuntime", "KubeRuntimeTesting", "Kube", "KubeEmulator", "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "KubeTests", dependencies: [
-            "Kube", "KubeJSON", "KubeEmulator", "PrometheusTesting", .product(name: "Logging", package: "swift-log"),
+            "Kube", "KubeJSON", "KubeEmulator", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // A local Kubernetes API server stand-in for tests, benchmarks and the demo.
         .target(
@@ -154,7 +156,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeEmulatorTests", dependencies: [
-            "KubeEmulator", "KubeJSON", "PrometheusTesting",
+            "KubeEmulator", "KubeJSON", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -192,7 +194,7 @@ let package = Package(
         ),
         .testTarget(name: "RolloutControllerTests", dependencies: [
             "RolloutController", "RolloutAPI", "Kube", "KubeJSON", "KubeRuntime", "KubeRuntimeTesting",
-            "CanaryAnalysis", "CanaryAnalysisTesting", "KubeEmulator", "PrometheusTesting",
+            "CanaryAnalysis", "CanaryAnalysisTesting", "KubeEmulator", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Yams", package: "Yams"),
@@ -244,7 +246,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "WorkloadSimulatorTests", dependencies: [
-            "WorkloadSimulator", "Kube", "KubeJSON", "KubeEmulator", "CanaryAnalysis", "CanaryAnalysisPrometheus", "PrometheusTesting",
+            "WorkloadSimulator", "Kube", "KubeJSON", "KubeEmulator", "CanaryAnalysis", "CanaryAnalysisPrometheus", "PrometheusTesting", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         .executableTarget(
@@ -254,7 +256,7 @@ let package = Package(
         ),
         // End-to-end: real kubectl, the emulator, real Prometheus, the workload simulator and the controller as processes.
         .testTarget(name: "FledgeE2ETests", dependencies: [
-            "Kube", "KubeJSON", "RolloutAPI", "CanaryAnalysis", "PrometheusTesting",
+            "Kube", "KubeJSON", "RolloutAPI", "CanaryAnalysis", "PrometheusTesting", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         .executableTarget(
@@ -264,7 +266,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubectlFledgeTests", dependencies: [
-            "CanaryAnalysis", "FledgeCLI", "KubeJSON", "Kube", "RolloutAPI", "KubeEmulator", "PrometheusTesting",
+            "CanaryAnalysis", "FledgeCLI", "KubeJSON", "Kube", "RolloutAPI", "KubeEmulator", "TestSupport",
         ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

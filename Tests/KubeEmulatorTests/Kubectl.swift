@@ -1,6 +1,6 @@
 import Foundation
 import KubeEmulator
-import PrometheusTesting
+import TestSupport
 import Testing
 
 /// Runs the real kubectl (from `make deps`) against an emulator, with its own HOME, kubeconfig and cache dir.
@@ -109,11 +109,8 @@ struct Kubectl: Sendable {
 
         /// Polls the output until `condition` holds.
         func waitForOutput(_ seconds: Double = 20, _ condition: (String) -> Bool) async throws {
-            do {
-                try await TestClient.eventually(seconds, "kubectl output") { condition(output) }
-            } catch let failure as TestFailure {
-                throw TestFailure("\(failure.description); have: \(output) \(errors)")
-            }
+            try await TestTimeouts.poll("kubectl output", limit: .milliseconds(Int(seconds * 1000)),
+                                        lastSeen: { "\(output) \(errors)" }) { condition(output) }
         }
 
         func stop() {

@@ -5,7 +5,7 @@ import KubeJSON
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import PrometheusTesting
+import TestSupport
 
 /// A small HTTP client for talking to an emulator in tests.
 struct TestClient {
@@ -68,13 +68,7 @@ struct TestClient {
     /// Polls until `condition` holds, or fails after `seconds` scaled by ``TestTimeouts`` (`FLEDGE_TEST_TIMEOUT_SCALE`):
     /// a busy machine makes a test slower, never red.
     static func eventually(_ seconds: Double = 10, _ what: String = "condition", _ condition: () async throws -> Bool) async throws {
-        let limit = Duration.milliseconds(Int(seconds * 1000))
-        let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw TestFailure("timed out after \(TestTimeouts.describe(limit)) waiting for \(what)")
+        try await TestTimeouts.poll(what, limit: .milliseconds(Int(seconds * 1000)), condition)
     }
 }
 

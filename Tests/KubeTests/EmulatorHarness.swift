@@ -3,7 +3,7 @@ import Kube
 import KubeEmulator
 import KubeJSON
 import Logging
-import PrometheusTesting
+import TestSupport
 
 /// Starts an in-process emulator, builds a client for it (from the kubeconfig it writes), runs `body`, shuts both down.
 func withEmulatorClient<T>(tls: Bool = false, configure: (inout EmulatorConfiguration) -> Void = { _ in },
@@ -56,13 +56,7 @@ struct DeadlineExceeded: Error, CustomStringConvertible {
 
 /// Polls `condition` until it holds, failing after `seconds` scaled by ``TestTimeouts``.
 func eventually(_ seconds: Double = 10, _ what: String, _ condition: () async throws -> Bool) async throws {
-    let limit = Duration.milliseconds(Int(seconds * 1000))
-    let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw DeadlineExceeded(what: "\(what) (limit \(TestTimeouts.describe(limit)))")
+    try await TestTimeouts.poll(what, limit: .milliseconds(Int(seconds * 1000)), condition)
 }
 
 extension KubeClient {

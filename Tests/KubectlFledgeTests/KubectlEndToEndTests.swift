@@ -1,7 +1,7 @@
 import Foundation
 import Kube
 import KubeJSON
-import PrometheusTesting
+import TestSupport
 import RolloutAPI
 import Testing
 
@@ -63,8 +63,9 @@ struct KubectlEndToEndTests {
         var variables: [String: String]
         var client: KubeClient
 
-        /// Runs a command to its end.
-        func run(_ executable: String, _ arguments: [String], extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        /// Runs a command to its end, waiting without holding a thread (a test blocked in `waitUntilExit` takes one
+        /// of the two cooperative threads from every other test in the run).
+        func run(_ executable: String, _ arguments: [String], extra: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
@@ -73,28 +74,42 @@ struct KubectlEndToEndTests {
             let err = directory.appendingPathComponent("run-\(UUID().uuidString).err")
             FileManager.default.createFile(atPath: out.path, contents: nil)
             FileManager.default.createFile(atPath: err.path, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
+            let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+            defer {
+                try? outHandle.close()
+                try? errHandle.close()
+            }
+            process.standardOutput = outHandle
+            process.standardError = errHandle
             process.standardInput = FileHandle.nullDevice
             try process.run()
-            process.waitUntilExit()
+            let limit = Duration.seconds(60)
+            let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
+            while process.isRunning {
+                if ContinuousClock.now > deadline {
+                    process.terminate()
+                    Issue.record("\(executable) \(arguments.joined(separator: " ")) did not finish within \(TestTimeouts.describe(limit))")
+                    throw CancellationError()
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
             return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                     (try? String(contentsOf: err, encoding: .utf8)) ?? "")
         }
 
-        func kubectl(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
-            try run(EndToEndTools.kubectl, arguments)
+        func kubectl(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await run(EndToEndTools.kubectl, arguments)
         }
 
         /// `kubectl` that must succeed; returns its standard output.
         @discardableResult
-        func ok(_ arguments: String...) throws -> String {
-            let r = try run(EndToEndTools.kubectl, arguments)
+        func ok(_ arguments: String...) async throws -> String {
+            let r = try await run(EndToEndTools.kubectl, arguments)
             #expect(r.status == 0, "kubectl \(arguments.joined(separator: " ")): \(r.stderr)")
             return r.stdout
         }
 
-        func apply(version: String) throws {
+        func apply(version: String) async throws {
             let manifest = directory.appendingPathComponent("web-\(version).yaml")
             try """
             apiVersion: fledge.dev/v1alpha1
@@ -117,7 +132,7 @@ struct KubectlEndToEndTests {
                   steps: [{setWeight: 25}, {pause: {}}, {setWeight: 50}, {pause: {}}, {setWeight: 100}]
 
             """.write(to: manifest, atomically: true, encoding: .utf8)
-            try ok("apply", "-f", manifest.path)
+            try await ok("apply", "-f", manifest.path)
         }
 
         func rollout() async throws -> Rollout { try await client.get(Rollout.self, name: "web", namespace: "default") }
@@ -168,8 +183,8 @@ struct KubectlEndToEndTests {
         _ = try await emulator.waitForLine("listening on http://")
         client = try KubeClient(configuration: try Kubeconfig.load(path: kubeconfig, environment: [:]))
         let env = Environment(directory: directory, kubeconfig: kubeconfig, variables: variables, client: client!)
-        try env.ok("apply", "-f", repositoryRoot.appendingPathComponent("crds/rollouts.fledge.dev.yaml").path)
-        try env.ok("wait", "--for=condition=Established", "--timeout=30s", "crd/rollouts.fledge.dev")
+        try await env.ok("apply", "-f", repositoryRoot.appendingPathComponent("crds/rollouts.fledge.dev.yaml").path)
+        try await env.ok("wait", "--for=condition=Established", "--timeout=30s", "crd/rollouts.fledge.dev")
         controller = try ChildProcess(EndToEndTools.product("fledge-controller"),
                                       ["--kubeconfig", kubeconfig, "--no-leader-elect", "--metrics-address", "127.0.0.1:0",
                                        "--log-format", "text"],
@@ -177,13 +192,13 @@ struct KubectlEndToEndTests {
         _ = try await controller!.waitForLine("metrics listening on ")
 
         // v1 becomes stable; v2 starts a canary that pauses at step 1.
-        try env.apply(version: "1.0.0")
+        try await env.apply(version: "1.0.0")
         try await env.waitFor("Healthy at 1.0.0") { $0.status?.phase == .healthy && $0.status?.stableVersion == "1.0.0" }
-        try env.apply(version: "2.0.0")
+        try await env.apply(version: "2.0.0")
         try await env.waitFor("paused at step 1", Self.pausedAt(1, version: "2.0.0"))
 
         // get -o json is the object, its status the controller's.
-        let json = try env.kubectl("fledge", "get", "rollout", "web", "-o", "json")
+        let json = try await env.kubectl("fledge", "get", "rollout", "web", "-o", "json")
         #expect(json.status == 0, "\(json.stderr)")
         let printed = try JSONValue(parsing: json.stdout)
         let stored: DynamicObject = try await env.client.get(Rollout.descriptor, name: "web", namespace: "default")
@@ -199,7 +214,7 @@ struct KubectlEndToEndTests {
         try await eventually("the watch to show step 2 of 5 (pause)", seconds: 10, lastSeen: { watch.output }) {
             watch.output.contains("2 of 5 (pause)")
         }
-        let promote = try env.kubectl("fledge", "promote", "web")
+        let promote = try await env.kubectl("fledge", "promote", "web")
         #expect(promote.status == 0, "\(promote.stderr)")
         #expect(promote.stdout.contains("fledge.dev/action=promote:"))
         try await env.waitFor("paused at step 3", Self.pausedAt(3, version: "2.0.0"))
@@ -215,45 +230,45 @@ struct KubectlEndToEndTests {
         #expect(screen.range(of: "\u{1B}\\[[0-9]+F\u{1B}\\[J", options: .regularExpression) != nil)  // redrawn in place
 
         // pause / resume: spec.paused holds the canary, then lets it go on.
-        #expect(try env.kubectl("fledge", "pause", "web").status == 0)
+        #expect(try await env.kubectl("fledge", "pause", "web").status == 0)
         try await env.waitFor("paused by the user") { $0.spec?.paused == true && $0.status?.condition(.paused)?.reason == "PausedByUser" }
-        #expect(try env.kubectl("fledge", "resume", "web").status == 0)
+        #expect(try await env.kubectl("fledge", "resume", "web").status == 0)
         try await env.waitFor("back at the pause step") { $0.spec?.paused == false && Self.pausedAt(3, version: "2.0.0")($0) }
 
         // abort: a rollback: Degraded, the canary at 0 replicas, stable at all 4.
-        let abort = try env.kubectl("fledge", "abort", "web")
+        let abort = try await env.kubectl("fledge", "abort", "web")
         #expect(abort.status == 0, "\(abort.stderr)")
         try await env.waitFor("aborted") { $0.status?.phase == .degraded && $0.status?.canary?.aborted?.reason == "Aborted" }
         try await eventually("web-canary scaled to 0", seconds: 10) { try await env.replicas("web-canary") == 0 }
         #expect(try await env.replicas("web-canary") == 0)
         #expect(try await env.replicas("web-stable") == 4)
-        let stoppedView = try env.kubectl("fledge", "get", "rollout", "web")
+        let stoppedView = try await env.kubectl("fledge", "get", "rollout", "web")
         #expect(stoppedView.stdout.contains("Phase:         Degraded"))
         #expect(stoppedView.stdout.contains("Stopped:       Aborted at "))
-        let noRetryNeeded = try env.kubectl("fledge", "abort", "web")
+        let noRetryNeeded = try await env.kubectl("fledge", "abort", "web")
         #expect(noRetryNeeded.status == 1)
         #expect(noRetryNeeded.stderr.contains("already stopped"))
 
         // retry starts the canary again; promote --full from step 1 skips the pause at step 3.
-        #expect(try env.kubectl("fledge", "retry", "web").status == 0)
+        #expect(try await env.kubectl("fledge", "retry", "web").status == 0)
         try await env.waitFor("restarted and paused at step 1") { Self.pausedAt(1, version: "2.0.0")($0) && $0.status?.canary?.aborted == nil }
-        let full = try env.kubectl("fledge", "promote", "web", "--full")
+        let full = try await env.kubectl("fledge", "promote", "web", "--full")
         #expect(full.status == 0, "\(full.stderr)")
         #expect(full.stdout.contains("skips the remaining 4 steps"))
         try await env.waitFor("promoted fully") { $0.status?.phase == .healthy && $0.status?.stableVersion == "2.0.0" }
         #expect(try await env.rollout().status?.lastAction?.action == "promote-full")
 
         // Nothing to act on, a wrong name, a wrong namespace: exit 1 with the reason.
-        let nothing = try env.kubectl("fledge", "promote", "web")
+        let nothing = try await env.kubectl("fledge", "promote", "web")
         #expect(nothing.status == 1)
         #expect(nothing.stderr.contains("no canary in progress: rollout \"web\" is Healthy at version 2.0.0"))
-        let wrongName = try env.kubectl("fledge", "get", "rollout", "nope")
+        let wrongName = try await env.kubectl("fledge", "get", "rollout", "nope")
         #expect(wrongName.status == 1)
         #expect(wrongName.stderr.contains("rollout \"nope\" not found in namespace \"default\""))
-        let wrongNamespace = try env.kubectl("fledge", "-n", "elsewhere", "abort", "web")
+        let wrongNamespace = try await env.kubectl("fledge", "-n", "elsewhere", "abort", "web")
         #expect(wrongNamespace.status == 1)
         #expect(wrongNamespace.stderr.contains("rollout \"web\" not found in namespace \"elsewhere\""))
-        let list = try env.kubectl("fledge", "list", "rollouts")
+        let list = try await env.kubectl("fledge", "list", "rollouts")
         #expect(list.stdout.split(separator: "\n").last?.hasPrefix("web   Healthy  -     0/0     2.0.0") == true, "\(list.stdout)")
         try await env.client.shutdown()
     }

@@ -4,7 +4,7 @@ import Foundation
 import Kube
 import KubeEmulator
 import KubeJSON
-import PrometheusTesting
+import TestSupport
 import RolloutAPI
 import Testing
 
@@ -316,14 +316,10 @@ struct PluginClusterTests {
 /// this target; `lastSeen` says, in the issue, what was there instead.
 func eventually(_ what: String, seconds: Double = 15, lastSeen: () async -> String = { "" },
                 _ condition: () async throws -> Bool) async throws {
-    let limit = Duration.milliseconds(Int(seconds * 1000))
-    let deadline = ContinuousClock.now + TestTimeouts.scaled(limit)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
+    do {
+        try await TestTimeouts.poll(what, limit: .milliseconds(Int(seconds * 1000)), lastSeen: lastSeen, condition)
+    } catch let timedOut as WaitTimedOut {
+        Issue.record("\(timedOut)")
+        throw CancellationError()
     }
-    let seen = await lastSeen()
-    let message = "timed out after \(TestTimeouts.describe(limit)) waiting for \(what)" + (seen.isEmpty ? "" : "; last seen: \(seen)")
-    Issue.record("\(message)")
-    throw CancellationError()
 }

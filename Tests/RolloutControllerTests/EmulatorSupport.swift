@@ -6,7 +6,7 @@ import KubeEmulator
 import KubeJSON
 import KubeRuntime
 import Logging
-import PrometheusTesting
+import TestSupport
 import RolloutAPI
 import RolloutController
 import Synchronization
@@ -16,22 +16,10 @@ import Synchronization
 
 let quietLogger = Logger(label: "rollout-controller-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    /// The limit as ``TestTimeouts/describe(_:)`` says it.
-    var limit: String = ""
-    var description: String { limit.isEmpty ? "timed out waiting for \(what)" : "timed out after \(limit) waiting for \(what)" }
-}
-
 /// Polls `condition` until it holds; fails after `timeout` scaled by ``TestTimeouts`` (`FLEDGE_TEST_TIMEOUT_SCALE`):
 /// `timeout` is what the awaited thing may take on an idle machine, with room to spare. Only waits, never measures.
-/// The one condition wait of this target.
 func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + TestTimeouts.scaled(timeout)
-    while try await !condition() {
-        if ContinuousClock.now > deadline { throw TimedOut(what: what, limit: TestTimeouts.describe(timeout)) }
-        try await Task.sleep(for: .milliseconds(20))
-    }
+    try await TestTimeouts.poll(what, limit: timeout, condition)
 }
 
 /// The Rollout CRD's essentials (crds/rollouts.fledge.dev.yaml without its detailed schema): the emulator then
@@ -217,16 +205,13 @@ struct Cluster {
     /// Waits for the Rollout's status to satisfy `condition`, saying what it last was on failure.
     func waitFor(_ what: String, name: String = Fixture.name, timeout: Duration = .seconds(15),
                  _ condition: (RolloutStatus) -> Bool) async throws {
-        do {
-            try await eventually(what, timeout: timeout) { condition(try await status(name)) }
-        } catch var timeout as TimedOut {
+        try await TestTimeouts.poll(what, limit: timeout, lastSeen: {
             let s = try? await status(name)
-            timeout.what += "; last status: phase \(s?.phase?.rawValue ?? "-"), step \(s?.currentStepIndex ?? -1), "
+            return "phase \(s?.phase?.rawValue ?? "-"), step \(s?.currentStepIndex ?? -1), "
                 + "stable \(s?.stableVersion ?? "-"), canary \(s?.canaryVersion ?? "-"), weight \(s?.canaryWeight.map(String.init) ?? "-"), "
                 + "last analysis \(s?.lastAnalysis.map { "\($0.decision.outcome) after \($0.intervals) intervals" } ?? "-"), "
                 + "message \(s?.message ?? "-")"
-            throw timeout
-        }
+        }) { condition(try await status(name)) }
     }
 }
 

@@ -2,7 +2,7 @@ import CanaryAnalysis
 import Foundation
 import Kube
 import KubeJSON
-import PrometheusTesting
+import TestSupport
 import RolloutAPI
 import RolloutController
 import Testing

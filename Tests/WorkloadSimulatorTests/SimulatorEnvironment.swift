@@ -3,6 +3,7 @@ import Foundation
 import Kube
 import KubeEmulator
 import PrometheusTesting
+import TestSupport
 import Testing
 import WorkloadSimulator
 

@@ -2,6 +2,7 @@
 import CanaryAnalysis
 import Foundation
 import PrometheusTesting
+import TestSupport
 import Testing
 
 /// One real Prometheus scraping one ``FakeExporter``, shared by every test of a suite marked

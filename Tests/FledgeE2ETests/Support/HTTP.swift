@@ -3,6 +3,7 @@ import Foundation
 import KubeJSON
 import NIOCore
 import PrometheusTesting
+import TestSupport
 
 /// Small HTTP calls the harness makes: readiness probes, the emulator's admin API, the controller's /healthz.
 enum HTTP {

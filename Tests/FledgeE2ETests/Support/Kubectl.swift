@@ -1,6 +1,7 @@
 import Foundation
 import KubeJSON
 import PrometheusTesting
+import TestSupport
 
 /// The real kubectl (`.venv/bin/kubectl` from `make deps`) against the shared emulator, with a HOME and cache
 /// directory of its own. Output goes to files, so a large answer never blocks on a full pipe.

@@ -1,5 +1,6 @@
 import Foundation
 import PrometheusTesting
+import TestSupport
 import Synchronization
 
 /// A child process of the test run (emulator, simulator, Prometheus, controller) whose stdout and stderr go to

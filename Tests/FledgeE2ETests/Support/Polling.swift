@@ -1,5 +1,6 @@
 import Foundation
 import PrometheusTesting
+import TestSupport
 
 /// Polls `probe` every `interval` until it returns a value, and returns it; throws after `timeout` scaled by
 /// ``TestTimeouts`` (`FLEDGE_TEST_TIMEOUT_SCALE`), with `what` and the last observation (`describe`) in the

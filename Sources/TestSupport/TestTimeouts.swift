@@ -30,6 +30,19 @@ public enum TestTimeouts {
         return value
     }()
 
+    /// The one condition wait: polls `condition` every `interval` until it holds; throws ``WaitTimedOut`` (with
+    /// what `lastSeen` says was there instead) after `limit` × ``scale``. Only waits, never measures.
+    public static func poll(_ what: String, limit: Duration, every interval: Duration = .milliseconds(20),
+                            lastSeen: () async -> String = { "" }, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + scaled(limit)
+        while try await !condition() {
+            if ContinuousClock.now >= deadline {
+                throw WaitTimedOut(what: what, limit: describe(limit), lastSeen: await lastSeen())
+            }
+            try await Task.sleep(for: interval)
+        }
+    }
+
     /// `limit` × ``scale``: how long a test waits for something that takes up to `limit` on an idle machine.
     public static func scaled(_ limit: Duration) -> Duration {
         limit * scale
@@ -54,5 +67,17 @@ public enum TestTimeouts {
 
     private static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.3g", value)
+    }
+}
+
+/// A condition wait that ran out: what was awaited, its limit as ``TestTimeouts/describe(_:)`` says it, and what
+/// was there instead.
+public struct WaitTimedOut: Error, CustomStringConvertible {
+    public var what: String
+    public var limit: String
+    public var lastSeen: String
+
+    public var description: String {
+        "timed out after \(limit) waiting for \(what)" + (lastSeen.isEmpty ? "" : "; last seen: \(lastSeen)")
     }
 }
