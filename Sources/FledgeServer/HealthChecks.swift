@@ -13,7 +13,12 @@ public final class HealthChecks: Sendable {
         case probe(Probe)
     }
 
+    /// A detail: a line such as `leader-election: follower` that says something about the process without
+    /// passing or failing (evaluated on every request).
+    public typealias Detail = @Sendable () -> String
+
     private let checks: Mutex<[String: Check]>
+    private let details = Mutex<[String: Detail]>([:])
 
     /// Creates a set whose named checks start failing with the given reasons (e.g. `["informers": "caches not
     /// synced"]`), so the process is not ready until the owner passes them.
@@ -41,6 +46,11 @@ public final class HealthChecks: Sendable {
         checks.withLock { $0[name] = .probe(probe) }
     }
 
+    /// Adds (or replaces) a named detail shown in the body whether or not the checks pass (`name: value`).
+    public func addDetail(_ name: String, _ detail: @escaping Detail) {
+        details.withLock { $0[name] = detail }
+    }
+
     /// Removes the named check.
     public func remove(_ name: String) {
         _ = checks.withLock { $0.removeValue(forKey: name) }
@@ -58,7 +68,9 @@ public final class HealthChecks: Sendable {
             if let reason { failures.append(.init(check: name, reason: reason)) }
         }
         failures.sort { $0.check < $1.check }
-        return HealthStatus(checkCount: snapshot.count, failures: failures)
+        let notes = details.withLock { $0 }.map { HealthStatus.Detail(name: $0.key, value: $0.value()) }
+            .sorted { $0.name < $1.name }
+        return HealthStatus(checkCount: snapshot.count, failures: failures, details: notes)
     }
 
     /// Whether every check passes now.
@@ -87,28 +99,48 @@ public struct HealthStatus: Sendable, Equatable {
         }
     }
 
+    /// A line that says something about the process (its role, for example) without passing or failing.
+    public struct Detail: Sendable, Equatable {
+        /// What the line is about.
+        public var name: String
+        /// What it says.
+        public var value: String
+
+        /// Creates a detail.
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
     /// How many checks were evaluated.
     public var checkCount: Int
     /// The failing checks, sorted by name.
     public var failures: [Failure]
+    /// The details, sorted by name.
+    public var details: [Detail]
 
     /// Whether no check fails.
     public var isHealthy: Bool { failures.isEmpty }
 
     /// Creates a status.
-    public init(checkCount: Int, failures: [Failure]) {
+    public init(checkCount: Int, failures: [Failure], details: [Detail] = []) {
         self.checkCount = checkCount
         self.failures = failures
+        self.details = details
     }
 
     /// The HTTP body: `ok` when healthy, otherwise one `[-]name: reason` line per failing check followed by
-    /// `<endpoint> check failed`.
+    /// `<endpoint> check failed`; in both cases a `name: value` line per detail after the first line (a probe
+    /// reads only the status code; a person reads which replica this is).
     public func body(endpoint: String) -> String {
-        guard !isHealthy else { return "ok\n" }
+        let notes = details.map { "\($0.name): \(Self.oneLine($0.value))\n" }.joined()
+        guard !isHealthy else { return "ok\n" + notes }
         var text = ""
         for failure in failures {
             text += "[-]\(failure.check): \(Self.oneLine(failure.reason))\n"
         }
+        text += notes
         text += "\(endpoint) check failed\n"
         return text
     }

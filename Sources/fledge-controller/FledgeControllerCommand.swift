@@ -88,24 +88,31 @@ struct FledgeControllerCommand: AsyncParsableCommand {
         let fledge = FledgeController(client: client, options: options, metricsSource: PrometheusMetricsSource(),
                                       metrics: ControllerMetrics(), logger: logger)
 
-        let workerService = SyncedService(fledge.controller) { [observability] in
-            try await fledge.waitForSync()
-            observability.readiness.pass("informers")
-        }
+        // Ready once the caches have synced, leader or follower alike: the informers run on every replica, so a
+        // follower is a warm standby, and a rolling upgrade of the controller (2 replicas, maxUnavailable 1) must
+        // not wait for a new pod that cannot lead while the old one holds the Lease.
+        let readiness = CacheSyncReadiness(readiness: observability.readiness) { try await fledge.waitForSync() }
+        let workerService = SyncedService(fledge.controller) { try await fledge.waitForSync() }
         let led: any ServiceLifecycle.Service
         if leaderElect {
             let identity = environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
             let namespace = leaderElectionNamespace ?? environment["POD_NAMESPACE"] ?? "fledge-system"
-            led = LeaderElector(
+            let elector = LeaderElector(
                 configuration: LeaderElectionConfiguration(leaseName: leaderElectionID, identity: identity),
                 leaseStore: KubeLeaseStore(client: client, namespace: namespace), services: [workerService], logger: logger)
+            observability.readiness.addDetail("leader-election") {
+                if elector.isLeader { return "leader (\(identity))" }
+                return "follower (\(identity)); leader: \(elector.observedLeader ?? "none observed")"
+            }
+            led = elector
         } else {
+            observability.readiness.addDetail("leader-election") { "off (this process acts alone)" }
             led = workerService
         }
         let announce = AnnounceService(server: observability.server)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: (observability.services + [announce] + fledge.informers + [led]).map {
+                services: (observability.services + [announce, readiness] + fledge.informers + [led]).map {
                     ServiceGroupConfiguration.ServiceConfiguration(service: $0)
                 },
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -124,6 +131,23 @@ struct FledgeControllerCommand: AsyncParsableCommand {
         }
         await fledge.shutdown()
         try? await client.shutdown()
+    }
+}
+
+/// Passes the `informers` readiness check once `sync` returns (every informer has listed), then waits for
+/// shutdown. Runs on every replica, not under leader election.
+struct CacheSyncReadiness: ServiceLifecycle.Service {
+    let readiness: Readiness
+    let sync: @Sendable () async throws -> Void
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await sync() }
+        } catch is CancellationError {
+            return
+        }
+        readiness.pass("informers")
+        try await gracefulShutdown()
     }
 }
 

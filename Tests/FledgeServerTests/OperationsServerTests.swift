@@ -76,6 +76,30 @@ struct OperationsServerTests {
         }
     }
 
+    /// A detail (the replica's role) is shown whether or not the process is ready, and read on every request.
+    @Test func readyzShowsDetailsWithoutGatingOnThem() async throws {
+        let readiness = Readiness(failing: ["informers": "caches not synced"])
+        let leading = Mutex(false)
+        readiness.addDetail("leader-election") { leading.withLock { $0 } ? "leader" : "follower" }
+        let server = OperationsServer(
+            address: ListenAddress(host: "127.0.0.1", port: 0),
+            registry: MetricsBackend().registry,
+            readiness: readiness,
+            logger: logger
+        )
+        try await withRunningServer(server) { url async throws in
+            let waiting = try await fetch("\(url)/readyz")
+            #expect(waiting.status == 503)
+            #expect(waiting.body == "[-]informers: caches not synced\nleader-election: follower\nreadyz check failed\n")
+            readiness.pass("informers")
+            let follower = try await fetch("\(url)/readyz")
+            #expect(follower.status == 200)
+            #expect(follower.body == "ok\nleader-election: follower\n")
+            leading.withLock { $0 = true }
+            #expect(try await fetch("\(url)/readyz").body == "ok\nleader-election: leader\n")
+        }
+    }
+
     @Test func healthzFollowsLivenessProbes() async throws {
         let workersAlive = Mutex(true)
         let liveness = Liveness()

@@ -6,7 +6,7 @@ import Testing
 /// cache and takes over when the leader stops.
 @Suite("E2E: leader election")
 struct LeaderElectionTests {
-    @Test("two controller processes: only the Lease holder acts; when it stops, the other takes over and finishes")
+    @Test("two controller processes: both Ready, only the Lease holder acts; killed, the other takes over and finishes")
     func handover() async throws {
         try await Scenario.run("leader", startController: false) { s in
             let first = try await ControllerProcess.start(environment: s.environment, namespace: s.namespace,
@@ -46,20 +46,38 @@ struct LeaderElectionTests {
             let lease = try await s.kubectl.getJSON(["lease", "fledge-controller", "-n", s.namespace])
             #expect(lease?.string("spec.holderIdentity") == holder)
 
-            // The leader stops gracefully (SIGTERM): it releases the Lease and the follower takes it.
-            await first.stop()
-            let next = try await waitFor("a new Lease holder", timeout: .seconds(30)) { () -> String? in
+            // Both replicas are Ready (a follower is a warm standby: a rolling upgrade of the controller must not
+            // wait on a pod that cannot lead), and /readyz says which one leads.
+            let leaderReady = try await ready(first, "leader")
+            let followerReady = try await ready(second, "follower")
+            #expect(leaderReady.contains("leader (\(holder))"), "\(leaderReady)")
+            #expect(followerReady.contains("leader: \(holder)"), "\(followerReady)")
+
+            // The leader is killed (SIGKILL: no release): the follower takes the Lease once it expires.
+            await first.kill9()
+            let next = try await waitFor("a new Lease holder", timeout: .seconds(45)) { () -> String? in
                 let lease = try await s.kubectl.getJSON(["lease", "fledge-controller", "-n", s.namespace])
                 let now = lease?.string("spec.holderIdentity") ?? ""
                 return now.isEmpty || now == holder ? nil : now
             }
             #expect(next != holder)
             #expect(second.isRunning)
+            let promoted = try await ready(second, "leader")
+            #expect(promoted.contains("leader (\(next))"), "\(promoted)")
 
             // The new leader acts: the promote is carried out and the rollout finishes.
             try await s.action("shop", "promote:after-handover")
             let done = try await s.waitForHealthy("shop", stableVersion: "2.0.0")
             #expect(done.string("status.lastAction.id") == "after-handover")
+        }
+    }
+
+    /// Waits for `/readyz` to answer 200 with `leader-election: <role>`; returns the body.
+    func ready(_ controller: ControllerProcess, _ role: String) async throws -> String {
+        try await waitFor("\(controller.name) Ready as \(role)", timeout: .seconds(30)) { () -> String? in
+            guard let response = try? await HTTP.request("\(controller.endpoint)/readyz", timeout: .seconds(2)),
+                  response.status == 200, response.body.contains("leader-election: \(role)") else { return nil }
+            return response.body
         }
     }
 }
