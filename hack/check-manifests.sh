@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks the install manifests (run by `make test` after `swift build --build-tests`):
-#   a. renders manifests/ and manifests/examples/ with the repository's kubectl (kustomize);
+#   a. renders manifests/, manifests/examples/ and overlays/namespaced/ with the repository's kubectl (kustomize);
+#      the namespaced overlay has no ClusterRoleBinding, a RoleBinding per managed namespace and the same
+#      namespaces as --namespace arguments;
 #   b. validates every built-in object with kubernetes-validate (strict: unknown fields fail)
 #      against the newest Kubernetes schema it bundles; custom kinds (Rollout) are skipped by name;
 #   c. fails on any `*` in a Role/ClusterRole rule's apiGroups, resources or verbs;
@@ -55,6 +57,27 @@ render() { # dir out
 }
 render "$install_dir" "$TMP/install.yaml" "manifests/" || exit 1
 render manifests/examples "$TMP/examples.yaml" "manifests/examples/" || exit 1
+render overlays/namespaced "$TMP/namespaced.yaml" "overlays/namespaced/" || exit 1
+cat >"$TMP/namespaced.py" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+problems = []
+if any(d["kind"] == "ClusterRoleBinding" for d in docs):
+    problems.append("a ClusterRoleBinding is left")
+bound = sorted(d["metadata"]["namespace"] for d in docs
+               if d["kind"] == "RoleBinding" and d["roleRef"]["name"] == "fledge-controller")
+args = [c for d in docs if d["kind"] == "Deployment" for c in d["spec"]["template"]["spec"]["containers"][0]["args"]]
+watched = sorted(a.split("=", 1)[1] for a in args if a.startswith("--namespace="))
+if not bound or bound != watched:
+    problems.append(f"RoleBindings in {bound} but --namespace {watched}")
+print("; ".join(problems) or f"namespaces {' '.join(bound)}")
+sys.exit(1 if problems else 0)
+PY
+if out=$("$PYTHON" "$TMP/namespaced.py" "$TMP/namespaced.yaml" 2>&1); then
+  pass "overlays/namespaced: no ClusterRoleBinding; the controller bound and watching in the same $out"
+else
+  fail "overlays/namespaced: $out"
+fi
 
 # --- b, c. schemas and RBAC -----------------------------------------------------------------------
 # One Python pass over both renderings (PyYAML and kubernetes-validate come with the .venv).
@@ -97,7 +120,7 @@ print(f"RESULT {ok} {bad} {skipped} {kv_version}")
 PY
 # The router examples (manifests/examples/routers) need CRDs a cluster may not have, so they are not in the
 # examples' kustomization; their built-in objects (the NGINX example's Ingress) are validated here all the same.
-out=$("$PYTHON" "$TMP/validate.py" "$KUBE_SCHEMA_VERSION" "$CUSTOM_KINDS" "$TMP/install.yaml" "$TMP/examples.yaml" \
+out=$("$PYTHON" "$TMP/validate.py" "$KUBE_SCHEMA_VERSION" "$CUSTOM_KINDS" "$TMP/install.yaml" "$TMP/examples.yaml" "$TMP/namespaced.yaml" \
   manifests/examples/routers/*.yaml 2>&1)
 status=$?
 grep -v '^RESULT ' <<<"$out" | sed 's/^/check-manifests:   /'
@@ -141,8 +164,8 @@ expect "Deployment fledge-system/fledge-controller: 2 replicas of ghcr.io/fledge
   "2 ghcr.io/fledge-dev/fledge-controller:0.1.0 fledge-controller" \
   k get deployment fledge-controller -n fledge-system \
     -o 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.serviceAccountName}'
-expect "ClusterRole fledge-controller: 10 rules, labelled app.kubernetes.io/part-of=fledge" \
-  "10 fledge" \
+expect "ClusterRole fledge-controller: 9 rules, labelled app.kubernetes.io/part-of=fledge" \
+  "9 fledge" \
   k get clusterrole fledge-controller -o 'go-template={{len .rules}} {{index .metadata.labels "app.kubernetes.io/part-of"}}'
 bound_subjects() {
   k get clusterrolebinding fledge-controller -o 'jsonpath={.subjects[0].namespace}/{.subjects[0].name} ' &&
@@ -150,6 +173,9 @@ bound_subjects() {
 }
 expect "ClusterRoleBinding and RoleBinding bind ServiceAccount fledge-system/fledge-controller" \
   "fledge-system/fledge-controller fledge-system/fledge-controller" bound_subjects
+expect "ClusterRoles fledge-edit and fledge-view aggregate into the built-in edit/admin and view roles" \
+  "true true true" \
+  k get clusterrole fledge-edit fledge-view -o 'go-template={{range .items}}{{index .metadata.labels "rbac.authorization.k8s.io/aggregate-to-edit"}} {{end}}{{index (index .items 1).metadata.labels "rbac.authorization.k8s.io/aggregate-to-view"}}'
 expect "Service fledge-system/fledge-controller-metrics: port 8080 -> metrics" \
   "8080 metrics" \
   k get service fledge-controller-metrics -n fledge-system -o 'jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort}'
@@ -164,6 +190,53 @@ expect "Rollout default/shop: 20 replicas, 7 steps, image ghcr.io/fledge-dev/sho
     -o 'go-template={{.spec.replicas}} {{len .spec.strategy.canary.steps}} {{(index .spec.template.spec.containers 0).image}}'
 expect "kubectl apply -k manifests/examples/ again: unchanged" \
   "rollout.fledge.dev/shop unchanged" k apply -k manifests/examples
+
+# The user roles, through Kubernetes' own aggregated edit and view roles (as a cluster ships them): a developer
+# bound to edit in a namespace may change Rollouts there but not their status; one bound to view may only read.
+emulator_url=$(sed -n 's/^listening on //p' "$TMP/emulator.out" | head -1)
+token() { curl -sf -X POST "$emulator_url/emulator.fledge.dev/tokens" -d "{\"namespace\":\"default\",\"serviceAccount\":\"$1\"}" \
+  | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
+cat >"$TMP/builtin-roles.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: edit}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {rbac.authorization.k8s.io/aggregate-to-edit: "true"}}]
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: view}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: developer-edit, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: ServiceAccount, name: developer, namespace: default}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: auditor-view, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: ServiceAccount, name: auditor, namespace: default}]
+YAML
+check "built-in edit and view roles (aggregated) bound to a developer and an auditor" k apply -f "$TMP/builtin-roles.yaml"
+developer=$(token developer); auditor=$(token auditor)
+# (curl, not kubectl: kubectl sends no bearer token to a plain-HTTP server.)
+status_of() { # token method path [merge-patch body]
+  curl -s -o /dev/null -w '%{http_code}' -X "$2" -H "Authorization: Bearer $1" \
+    -H 'Content-Type: application/merge-patch+json' ${4:+-d "$4"} "$emulator_url$3"
+}
+rollout=/apis/fledge.dev/v1alpha1/namespaces/default/rollouts/shop
+annotate='{"metadata":{"annotations":{"fledge.dev/action":"pause:check"}}}'
+expect "edit: a developer annotates a Rollout (what kubectl fledge promote does)" 200 status_of "$developer" PATCH "$rollout" "$annotate"
+expect "edit: a developer may not write a Rollout's status" 403 status_of "$developer" PATCH "$rollout/status" '{"status":{"phase":"Healthy"}}'
+expect "view: an auditor reads Rollouts" 200 status_of "$auditor" GET "$rollout"
+expect "view: an auditor may not change one" 403 status_of "$auditor" PATCH "$rollout" "$annotate"
+expect "neither: another account may not read one" 403 status_of "$(token stranger)" GET "$rollout"
 
 echo "check-manifests: ${passed} passed, ${failed} failed"
 if [ "$failed" -ne 0 ]; then

@@ -5,6 +5,7 @@ import KubeJSON
 final class APIServer: Sendable {
     let store: Store
     let admin = AdminState()
+    let serviceAccounts = ServiceAccountAccess()
     let configuration: EmulatorConfiguration
     let bearerToken: String?
     let serverAddress: String
@@ -19,14 +20,23 @@ final class APIServer: Sendable {
     static let mutatingMethods: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
 
     func handle(_ request: EmulatorRequest) async -> EmulatorResponse {
-        if configuration.tls, !authenticated(request) {
+        let serviceAccount = serviceAccounts.subject(of: request)
+        if configuration.tls, serviceAccount == nil, !authenticated(request) {
             return .error(.unauthorized())
         }
         if request.path.hasPrefix(AdminAPI.prefix) {
+            guard serviceAccount == nil else { return .error(.notFoundPath()) }
             return await AdminAPI(server: self).handle(request)
         }
         let resourcePath = ResourcePath(request.path)
         let verb = Self.verb(request, resourcePath)
+        if let serviceAccount, let resourcePath {
+            let allowed = store.withState { RBACAuthorizer(state: $0).allows(serviceAccount, verb: verb, path: resourcePath) }
+            serviceAccounts.record(.init(user: serviceAccount.userName, verb: verb, group: resourcePath.group,
+                                         resource: resourcePath.subresource.map { "\(resourcePath.resource)/\($0)" } ?? resourcePath.resource,
+                                         namespace: resourcePath.namespace, name: resourcePath.name), allowed: allowed)
+            if !allowed { return .error(RBACAuthorizer.forbidden(serviceAccount, verb: verb, path: resourcePath)) }
+        }
         if Self.mutatingMethods.contains(request.method) {
             admin.log(LoggedRequest(time: Timestamps.now(), verb: verb, method: request.method, path: request.path,
                                     query: request.uri.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? "",

@@ -10,6 +10,10 @@ import KubeJSON
 /// - `GET /emulator.fledge.dev/watches`: how many watches are open, by resource and namespace.
 /// - `POST /emulator.fledge.dev/expire-watch-window`: watches from any current or older resourceVersion get 410.
 /// - `GET /emulator.fledge.dev/requests`: the log of mutating requests; `DELETE` clears it.
+/// - `POST /emulator.fledge.dev/tokens` `{"namespace": "fledge-system", "serviceAccount": "fledge-controller"}`: a
+///   bearer token for that service account; requests with it are authorized by RBAC (``RBACAuthorizer``).
+/// - `GET /emulator.fledge.dev/rbac`: `denied` (every request RBAC refused) and `allowed` (the distinct verbs on
+///   each resource it let through), per service account; `DELETE` clears both.
 struct AdminAPI {
     static let prefix = "/emulator.fledge.dev/"
     let server: APIServer
@@ -58,6 +62,18 @@ struct AdminAPI {
             return .json(["items": .array(server.admin.requests().map(\.json))])
         case ("DELETE", "requests"):
             server.admin.clearLog()
+            return .json(["ok": true])
+        case ("POST", "tokens"):
+            guard let namespace = body["namespace"]?.stringValue, let name = body["serviceAccount"]?.stringValue else {
+                return .error(.badRequest("a token needs \"namespace\" and \"serviceAccount\""))
+            }
+            let subject = ServiceAccountSubject(namespace: namespace, name: name)
+            return .json(["token": .string(server.serviceAccounts.issueToken(for: subject)), "user": .string(subject.userName)], status: 201)
+        case ("GET", "rbac"):
+            return .json(["denied": .array(server.serviceAccounts.denials().map(\.json)),
+                          "allowed": .array(server.serviceAccounts.allowedVerbs().map(\.json))])
+        case ("DELETE", "rbac"):
+            server.serviceAccounts.clear()
             return .json(["ok": true])
         case ("GET", "healthz"):
             return .text("ok")

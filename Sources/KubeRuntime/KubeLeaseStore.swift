@@ -13,6 +13,9 @@ import Kube
 /// - `update` writes over the last object this store read or wrote for that name (when the
 ///   resourceVersion matches), so labels and annotations others set on the Lease survive.
 public final class KubeLeaseStore: LeaseStore, Sendable {
+    /// What its requests need: read, create and update (never list, watch or patch) one Lease.
+    public static let apiAccess = [APIAccess(.leases, ["get", "create", "update"])]
+
     public let client: KubeClient
     public let namespace: String
     public let timeout: Duration

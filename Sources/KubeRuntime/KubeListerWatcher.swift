@@ -18,6 +18,9 @@ import Kube
 public struct KubeListerWatcher<R: Resource & RuntimeObject>: ListerWatcher {
     public typealias Object = R
 
+    /// What an informer on `R` needs: list and watch.
+    public static var apiAccess: [APIAccess] { [APIAccess(R.descriptor, ["list", "watch"])] }
+
     public let client: KubeClient
     public let namespace: String?
     public let labelSelector: String?

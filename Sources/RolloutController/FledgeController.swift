@@ -21,6 +21,13 @@ public struct FledgeControllerOptions: Sendable {
 /// queue, and workers running ``RolloutReconciler``. The informers run on every replica; only ``controller``
 /// should run under leader election.
 public final class FledgeController: Sendable {
+    /// Every permission the controller's requests need in the namespaces it manages, merged: its informers, the
+    /// reconciler, the applier and the standard routers. The shipped ClusterRole grants exactly this (a test
+    /// holds the two equal); the leader Lease is ``KubeLeaseStore/apiAccess``, in the controller's own namespace.
+    public static let apiAccess: [APIAccess] = APIAccess.merged(
+        KubeListerWatcher<Rollout>.apiAccess + KubeListerWatcher<Deployment>.apiAccess + KubeListerWatcher<Kube.Service>.apiAccess
+            + RolloutReconciler.apiAccess + PlanApplier.apiAccess + TrafficRouterRegistry.standardAPIAccess)
+
     public let informers: [any ServiceLifecycle.Service]
     public let controller: Controller<RolloutReconciler>
     private let syncs: [@Sendable () async throws -> Void]

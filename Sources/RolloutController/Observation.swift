@@ -111,6 +111,9 @@ public struct PlanInput: Sendable {
     public var canary: DeploymentObservation?
     /// Names of the Services that exist and are owned by the Rollout.
     public var services: Set<String>
+    /// Names of Services the Rollout would create that exist and are not controlled by it (read from the API
+    /// server: the cache holds only objects with Fledge's label).
+    public var unownedServices: [String] = []
     /// With a router: the route as read before this reconcile (nil without a router).
     public var route: RouteObservation?
     /// With a router: the weight this controller process last wrote to the route (its own write is never drift).

@@ -9,6 +9,17 @@ import Synchronization
 /// then one status patch. Nothing is sent for what already matches, so applying the same plan twice sends
 /// nothing the second time.
 public struct PlanApplier: Sendable {
+    /// What its requests need: owned Deployments applied or scaled (PATCH, which also creates), Services
+    /// created, the status patched, Events created. Owned objects carry `blockOwnerDeletion`, which the
+    /// OwnerReferencesPermissionEnforcement admission plugin allows only with update on the owner's finalizers.
+    public static let apiAccess: [APIAccess] = [
+        APIAccess(.deployments, ["patch"]),
+        APIAccess(.services, ["create"]),
+        APIAccess(.rollouts, subresource: "status", ["patch"]),
+        APIAccess(.rollouts, subresource: "finalizers", ["update"]),
+        APIAccess(.events, ["create"]),
+    ]
+
     public let client: KubeClient
     public let fieldManager: String
     /// Told of every write, so the reconciler can wait for the cache to see it.

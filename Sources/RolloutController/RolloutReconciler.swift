@@ -9,6 +9,15 @@ import Tracing
 
 /// Reconciles one Rollout: observe (from the informer caches), plan (pure), apply (then one status write).
 public struct RolloutReconciler: Reconciler {
+    /// What its own requests need (the rest go through ``PlanApplier`` and the routers): a Deployment or Service
+    /// it is about to create read first (never take over what is not ours), the stable Deployment read whole
+    /// once (its template, on the upgrade path), the route finalizer patched onto the Rollout.
+    public static let apiAccess: [APIAccess] = [
+        APIAccess(.deployments, ["get"]),
+        APIAccess(.services, ["get"]),
+        APIAccess(.rollouts, ["patch"]),
+    ]
+
     public let rollouts: @Sendable (ObjectKey) -> Rollout?
     public let deployments: @Sendable (_ namespace: String, _ name: String) -> Deployment?
     public let services: @Sendable (_ namespace: String, _ name: String) -> Kube.Service?
@@ -132,6 +141,9 @@ public struct RolloutReconciler: Reconciler {
             }
         }
         var plan = RolloutPlanner.plan(input)
+        if try await readUncachedTargets(of: plan, into: &input, namespace: namespace, uid: uid) {
+            plan = RolloutPlanner.plan(input)
+        }
         let effective = plan.effective
         if let request = plan.interval, let effective {
             let result = await runner.run(request, rollout: rollout, effective: effective)
@@ -162,6 +174,44 @@ public struct RolloutReconciler: Reconciler {
 }
 
 extension RolloutReconciler {
+    /// Never take over what is not ours. The caches hold only objects with Fledge's label, so an object the plan
+    /// would write that the cache lacks may still exist (a Deployment or Service someone else made under the same
+    /// name): it is read from the API server first, and one not controlled by this Rollout goes into the input
+    /// (the planner then stops with ResourceConflict, writing nothing). Only objects the plan writes and the
+    /// cache lacks are read: once per object on a first deploy, never in steady state. True when the input changed.
+    func readUncachedTargets(of plan: Plan, into input: inout PlanInput, namespace: String, uid: String?) async throws -> Bool {
+        var changed = false
+        for intent in plan.deployments {
+            let cached = intent.track == .stable ? input.stable : input.canary
+            guard cached == nil else { continue }
+            let name = intent.track == .stable ? FledgeNames.stableDeployment(input.rollout.metadata.name ?? "")
+                : FledgeNames.canaryDeployment(input.rollout.metadata.name ?? "")
+            let live: Deployment
+            do {
+                live = try await applier.client.get(Deployment.self, name: name, namespace: namespace)
+            } catch KubeError.notFound {
+                continue
+            }
+            let observed = DeploymentObservation(live, rolloutUID: uid)
+            guard !observed.ownedByRollout else { continue }  // ours without the label: the apply puts it back
+            if intent.track == .stable { input.stable = observed } else { input.canary = observed }
+            changed = true
+        }
+        for intent in plan.services {
+            let live: Kube.Service
+            do {
+                live = try await applier.client.get(Kube.Service.self, name: intent.name, namespace: namespace)
+            } catch KubeError.notFound {
+                continue
+            }
+            if !(live.metadata.ownerReferences ?? []).contains(where: { $0.uid == uid && $0.controller == true }) {
+                input.unownedServices.append(intent.name)
+                changed = true
+            }
+        }
+        return changed
+    }
+
     /// Adds or removes the route finalizer: one merge patch of the whole list, guarded by the resourceVersion.
     func setRouteFinalizer(_ present: Bool, on rollout: Rollout) async throws {
         var list = (rollout.metadata.finalizers ?? []).filter { $0 != FledgeNames.routeFinalizer }

@@ -18,12 +18,7 @@ struct OperationsServerTests {
             .recordMilliseconds(30)
         Recorder(label: "fledge_test_step_seconds", factory: backend.factory).record(0.2)
         Gauge(label: "fledge_test_workqueue_depth", factory: backend.factory).record(7)
-        let server = OperationsServer(
-            address: ListenAddress(host: "127.0.0.1", port: 0),
-            registry: backend.registry,
-            readiness: Readiness(),
-            logger: logger
-        )
+        let server = loopbackServer(backend: backend, readiness: Readiness())
 
         let response = try await withRunningServer(server) { try await fetch("\($0)/metrics") }
 
@@ -47,12 +42,7 @@ struct OperationsServerTests {
 
     @Test func readyzListsFailingChecksUntilTheyPass() async throws {
         let readiness = Readiness(failing: ["informers": "caches not synced", "leader": "waiting\nfor lease"])
-        let server = OperationsServer(
-            address: ListenAddress(host: "127.0.0.1", port: 0),
-            registry: MetricsBackend().registry,
-            readiness: readiness,
-            logger: logger
-        )
+        let server = loopbackServer(readiness: readiness)
         try await withRunningServer(server) { url async throws in
             let failing = try await fetch("\(url)/readyz")
             #expect(failing.status == 503)
@@ -81,12 +71,7 @@ struct OperationsServerTests {
         let readiness = Readiness(failing: ["informers": "caches not synced"])
         let leading = Mutex(false)
         readiness.addDetail("leader-election") { leading.withLock { $0 } ? "leader" : "follower" }
-        let server = OperationsServer(
-            address: ListenAddress(host: "127.0.0.1", port: 0),
-            registry: MetricsBackend().registry,
-            readiness: readiness,
-            logger: logger
-        )
+        let server = loopbackServer(readiness: readiness)
         try await withRunningServer(server) { url async throws in
             let waiting = try await fetch("\(url)/readyz")
             #expect(waiting.status == 503)
@@ -104,13 +89,7 @@ struct OperationsServerTests {
         let workersAlive = Mutex(true)
         let liveness = Liveness()
         liveness.addProbe("workers") { workersAlive.withLock { $0 } ? nil : "worker loop exited" }
-        let server = OperationsServer(
-            address: ListenAddress(host: "127.0.0.1", port: 0),
-            registry: MetricsBackend().registry,
-            liveness: liveness,
-            readiness: Readiness(failing: ["informers": "not synced"]),
-            logger: logger
-        )
+        let server = loopbackServer(liveness: liveness, readiness: Readiness(failing: ["informers": "not synced"]))
         try await withRunningServer(server) { url async throws in
             let alive = try await fetch("\(url)/healthz")
             #expect(alive.status == 200)
@@ -127,12 +106,7 @@ struct OperationsServerTests {
     }
 
     @Test func unknownPathsAre404() async throws {
-        let server = OperationsServer(
-            address: ListenAddress(host: "127.0.0.1", port: 0),
-            registry: MetricsBackend().registry,
-            readiness: Readiness(),
-            logger: logger
-        )
+        let server = loopbackServer(readiness: Readiness())
         try await withRunningServer(server) { url async throws in
             #expect(try await fetch("\(url)/").status == 404)
             #expect(try await fetch("\(url)/nope").status == 404)
@@ -161,12 +135,7 @@ struct OperationsServerTests {
     }
 
     @Test func aPortInUseFailsRunAndListening() async throws {
-        let first = OperationsServer(
-            address: ListenAddress(host: "127.0.0.1", port: 0),
-            registry: MetricsBackend().registry,
-            readiness: Readiness(),
-            logger: logger
-        )
+        let first = loopbackServer(readiness: Readiness())
         try await withRunningServer(first) { _ async throws in
             let port = try await first.listening().port
             let second = OperationsServer(
@@ -185,4 +154,11 @@ struct OperationsServerTests {
             try OperationsServer(address: "nonsense", registry: MetricsBackend().registry, readiness: Readiness())
         }
     }
+}
+
+/// An operations server on a free loopback port, as the tests here start it.
+private func loopbackServer(backend: MetricsBackend = MetricsBackend(), liveness: Liveness = Liveness(),
+                            readiness: Readiness) -> OperationsServer {
+    OperationsServer(address: ListenAddress(host: "127.0.0.1", port: 0), registry: backend.registry, liveness: liveness,
+                     readiness: readiness, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
 }

@@ -61,14 +61,17 @@ struct Planning {
     // MARK: Entry
 
     mutating func run() {
-        for observed in [input.stable, input.canary].compactMap({ $0 }) where !observed.ownedByRollout {
+        let unowned = [input.stable, input.canary].compactMap { $0 }.filter { !$0.ownedByRollout }.map { "Deployment \($0.name)" }
+            + input.unownedServices.map { "Service \($0)" }
+        if let first = unowned.first {
             // Touch nothing, and keep where the canary was: the conflict may be resolved by a human.
             stepIndex = old.currentStepIndex ?? 0
             weight = old.canaryWeight ?? 0
             progress = old.canary ?? CanaryProgress()
             phase = .degraded
             failure = "ResourceConflict"
-            message = "Deployment \(observed.name) exists and is not controlled by this Rollout; Fledge will not touch it"
+            message = "\(first) exists and is not controlled by this Rollout; Fledge will not touch it "
+                + "(delete or rename it, or give the Rollout another name)"
             if old.condition(.progressing)?.reason != "ResourceConflict" {
                 plan.events.append(PlannedEvent(.warning, "ResourceConflict", message))
             }

@@ -13,6 +13,12 @@ import Synchronization
 /// A kind is watched from the first time a Rollout uses it (the route's CRD may not be installed in a cluster that
 /// never uses it), in every namespace the controller watches; it runs on every replica, like the other informers.
 public final class RouteWatch: ServiceLifecycle.Service, Sendable {
+    /// What its informers need: list and watch each kind of route object.
+    public static let apiAccess: [APIAccess] = [
+        KubeListerWatcher<RouteObject<HTTPRouteObjects>>.apiAccess, KubeListerWatcher<RouteObject<VirtualServiceObjects>>.apiAccess,
+        KubeListerWatcher<RouteObject<IngressObjects>>.apiAccess,
+    ].flatMap { $0 }
+
     let client: KubeClient
     let scopes: [String?]
     let logger: Logger

@@ -9,4 +9,12 @@ extension TrafficRouterRegistry {
         registry.register(NginxRouter(client: client, fieldManager: fieldManager), for: .nginx)
         return registry
     }
+
+    /// What the standard routers' requests need: read a route and patch its weights (Gateway API, Istio); for
+    /// NGINX also apply (a PATCH, which creates) and delete Fledge's own canary Ingress; and the route watch.
+    public static let standardAPIAccess: [APIAccess] = [
+        APIAccess(.httpRoutes, ["get", "patch"]),
+        APIAccess(.virtualServices, ["get", "patch"]),
+        APIAccess(.ingresses, ["get", "patch", "delete"]),
+    ] + RouteWatch.apiAccess
 }

@@ -69,6 +69,11 @@ struct LeaderElectionTests {
             try await s.action("shop", "promote:after-handover")
             let done = try await s.waitForHealthy("shop", stableVersion: "2.0.0")
             #expect(done.string("status.lastAction.id") == "after-handover")
+            // The controllers acted as their service account, through the shipped RBAC (not as an administrator).
+            let authorized = try await s.environment.authorizedRequests()
+            for request in ["patch rollouts/status", "patch deployments", "update leases", "watch rollouts"] {
+                #expect(authorized.contains(request), "authorized as fledge-controller: \(authorized.sorted())")
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `fledge-controller` as a process, scoped to one namespace, without leader election, with its HTTP endpoints on
-/// a free port. It can be killed (SIGKILL) and started again with the same arguments and log.
+/// a free port, as the fledge-controller service account (the shipped RBAC decides what it may do). It can be killed (SIGKILL) and started again with the same arguments and log.
 final class ControllerProcess: @unchecked Sendable {
     let name: String
     let arguments: [String]
@@ -22,7 +22,7 @@ final class ControllerProcess: @unchecked Sendable {
                       extraArguments: [String] = []) async throws -> ControllerProcess {
         let election = leaderElection ? ["--leader-elect", "--leader-election-namespace", namespace] : ["--no-leader-elect"]
         let arguments = [
-            "--kubeconfig", environment.kubeconfig,
+            "--kubeconfig", environment.controllerKubeconfig,
             "--namespace", namespace,
         ] + election + [
             "--workers", "4",

@@ -15,6 +15,9 @@ final class E2EEnvironment: Sendable {
     let emulator: ManagedProcess
     let emulatorURL: String
     let kubeconfig: String
+    /// The controllers' kubeconfig: a token of the fledge-controller service account, which the emulator
+    /// authorizes by the shipped RBAC (manifests/clusterrole.yaml, bound as the install binds it).
+    let controllerKubeconfig: String
     let kubectl: Kubectl
     let workload: ManagedProcess
     let workloadURL: String
@@ -22,12 +25,13 @@ final class E2EEnvironment: Sendable {
     /// The prometheus.yml the simulator wrote (scrapes the simulator every second).
     let scrapeConfig: String
 
-    private init(logDirectory: URL, emulator: ManagedProcess, emulatorURL: String, kubeconfig: String, kubectl: Kubectl,
-                 workload: ManagedProcess, workloadURL: String, prometheus: PrometheusServer, scrapeConfig: String) {
+    private init(logDirectory: URL, emulator: ManagedProcess, emulatorURL: String, kubeconfig: String, controllerKubeconfig: String,
+                 kubectl: Kubectl, workload: ManagedProcess, workloadURL: String, prometheus: PrometheusServer, scrapeConfig: String) {
         self.logDirectory = logDirectory
         self.emulator = emulator
         self.emulatorURL = emulatorURL
         self.kubeconfig = kubeconfig
+        self.controllerKubeconfig = controllerKubeconfig
         self.kubectl = kubectl
         self.workload = workload
         self.workloadURL = workloadURL
@@ -69,6 +73,12 @@ final class E2EEnvironment: Sendable {
         try await kubectl.ok("apply", "-f", E2EPaths.crdFile)
         try await kubectl.ok("wait", "--for=condition=Established", "--timeout=60s", "crd/rollouts.fledge.dev")
 
+        // The controller's identity and permissions, as the install manifests give them.
+        try await kubectl.ok("create", "namespace", "fledge-system")
+        try await kubectl.ok("apply", "-f", E2EPaths.manifest("clusterrole.yaml"), "-f", E2EPaths.manifest("clusterrolebinding.yaml"))
+        let controllerKubeconfig = logDirectory.appendingPathComponent("controller-kubeconfig").path
+        try await writeServiceAccountKubeconfig(emulatorURL: emulatorURL, to: controllerKubeconfig)
+
         // The workload simulator: every ready pod's app, served as metrics; it writes Prometheus's config.
         let scrapeConfig = logDirectory.appendingPathComponent("prometheus.yml").path
         let workload = try ManagedProcess.start(
@@ -84,8 +94,56 @@ final class E2EEnvironment: Sendable {
         let prometheus = try await PrometheusServer.start(name: "prometheus", configFile: scrapeConfig,
                                                           logDirectory: logDirectory)
         return E2EEnvironment(logDirectory: logDirectory, emulator: emulator, emulatorURL: emulatorURL,
-                              kubeconfig: kubeconfig, kubectl: kubectl, workload: workload, workloadURL: workloadURL,
+                              kubeconfig: kubeconfig, controllerKubeconfig: controllerKubeconfig, kubectl: kubectl,
+                              workload: workload, workloadURL: workloadURL,
                               prometheus: prometheus, scrapeConfig: scrapeConfig)
+    }
+
+    /// Asks the emulator for a token of `fledge-system/fledge-controller` and writes a kubeconfig that uses it.
+    private static func writeServiceAccountKubeconfig(emulatorURL: String, to path: String) async throws {
+        let issued = try await HTTP.request("\(emulatorURL)/emulator.fledge.dev/tokens", method: "POST",
+                                            json: ["namespace": "fledge-system", "serviceAccount": "fledge-controller"])
+        guard issued.status == 201, let token = try JSONValue(parsing: issued.body)["token"]?.stringValue else {
+            throw E2EError("a service-account token: HTTP \(issued.status) \(issued.body)")
+        }
+        try """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: emulator
+          cluster: {server: "\(emulatorURL)"}
+        users:
+        - name: fledge-controller
+          user: {token: "\(token)"}
+        contexts:
+        - name: fledge-controller
+          context: {cluster: emulator, user: fledge-controller}
+        current-context: fledge-controller
+
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Gives the controller's service account the Lease permissions of the install (manifests/leader-election-role.yaml
+    /// and its binding) in `namespace`, where the scenario's controllers elect their leader.
+    func grantLeaderElection(in namespace: String) async throws {
+        try await kubectl.ok("apply", "-n", namespace, "-f", E2EPaths.manifest("leader-election-role.yaml"),
+                             "-f", E2EPaths.manifest("leader-election-rolebinding.yaml"))
+    }
+
+    /// The distinct verbs RBAC let the controller's service account use, as `verb resource` (`patch rollouts/status`).
+    func authorizedRequests() async throws -> Set<String> {
+        let response = try await HTTP.request("\(emulatorURL)/emulator.fledge.dev/rbac", timeout: .seconds(30))
+        guard response.status == 200 else { throw E2EError("rbac decisions: HTTP \(response.status)") }
+        return Set((try JSONValue(parsing: response.body)["allowed"]?.arrayValue ?? [])
+            .filter { $0["user"]?.stringValue == "system:serviceaccount:fledge-system:fledge-controller" }
+            .map { "\($0["verb"]?.stringValue ?? "") \($0["resource"]?.stringValue ?? "")" })
+    }
+
+    /// Requests of the controller's service account that RBAC refused in `namespace` (`GET /emulator.fledge.dev/rbac`).
+    func refusedRequests(in namespace: String) async throws -> [JSONValue] {
+        let response = try await HTTP.request("\(emulatorURL)/emulator.fledge.dev/rbac", timeout: .seconds(30))
+        guard response.status == 200 else { throw E2EError("rbac decisions: HTTP \(response.status)") }
+        return (try JSONValue(parsing: response.body)["denied"]?.arrayValue ?? []).filter { $0["namespace"]?.stringValue == namespace }
     }
 
     // MARK: The emulator's admin API

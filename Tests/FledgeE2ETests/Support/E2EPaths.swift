@@ -17,6 +17,9 @@ enum E2EPaths {
     /// The real kubectl `make deps` installs.
     static var kubectl: String { repositoryRoot.appendingPathComponent(".venv/bin/kubectl").path }
 
+    /// A file of the install manifests (`manifests/<name>`).
+    static func manifest(_ name: String) -> String { repositoryRoot.appendingPathComponent("manifests/\(name)").path }
+
     /// The CRD directory applied before any scenario.
     static var crdFile: String { repositoryRoot.appendingPathComponent("crds/rollouts.fledge.dev.yaml").path }
 

@@ -49,6 +49,7 @@ struct Scenario: Sendable {
         var failure: (any Error)?
         do {
             try await environment.kubectl.ok("create", "namespace", namespace)
+            try await environment.grantLeaderElection(in: namespace)
             if startController {
                 controller = try await ControllerProcess.start(
                     environment: environment, namespace: namespace,
@@ -65,6 +66,18 @@ struct Scenario: Sendable {
             failure = error
         }
         await controller?.stop()
+        // Least privilege, end to end: every request the controller made here was within the shipped RBAC.
+        if failure == nil {
+            do {
+                let refused = try await environment.refusedRequests(in: namespace)
+                if !refused.isEmpty {
+                    failure = E2EError("the controller made requests the shipped RBAC (manifests/clusterrole.yaml) does not grant: "
+                        + refused.map(\.jsonString).joined(separator: "; "))
+                }
+            } catch {
+                failure = error
+            }
+        }
         _ = try? await environment.kubectl.run(["delete", "namespace", namespace, "--wait=false"])
         await ScenarioGate.shared.leave()
         if let failure { throw failure }
