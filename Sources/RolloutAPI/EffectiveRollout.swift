@@ -139,8 +139,14 @@ public struct RolloutDefaults: Sendable, Equatable {
     public var interval: Duration = .seconds(60)
     public var scrapeInterval: Duration = .seconds(30)
     public var progressDeadline: Duration = .seconds(600)
+    /// `--allow-cross-namespace-routes`: whether a Rollout may name a route object in another namespace. Off by
+    /// default: a Rollout is then no way to read or write routes outside its own namespace.
+    public var crossNamespaceRoutes = false
 
-    public init(prometheusAddress: String? = nil) { self.prometheusAddress = prometheusAddress }
+    public init(prometheusAddress: String? = nil, crossNamespaceRoutes: Bool = false) {
+        self.prometheusAddress = prometheusAddress
+        self.crossNamespaceRoutes = crossNamespaceRoutes
+    }
 
     /// The steps used when a Rollout gives none: 5, analysis 10m, 25, analysis 10m, 50, analysis 15m, 100.
     public static let steps: [EffectiveStep] = [

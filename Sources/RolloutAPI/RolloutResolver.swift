@@ -171,7 +171,8 @@ public enum RolloutResolver {
         let rollbackAfter = a.missingData?.rollbackAfter.flatMap { Self.duration($0, "\(af).missingData.rollbackAfter", positive: true, &errors) }
 
         // Traffic routing.
-        let routing = Self.routing(canary.trafficRouting, namespace: rollout.metadata.namespace ?? "default", &errors)
+        let routing = Self.routing(canary.trafficRouting, namespace: rollout.metadata.namespace ?? "default",
+                                   crossNamespace: defaults.crossNamespaceRoutes, &errors)
         if routing.route != nil {
             let ports = template[path: ["spec", "containers"]]?.arrayValue?.contains { ($0["ports"]?.arrayValue ?? []).isEmpty == false } ?? false
             if !ports {
@@ -195,7 +196,11 @@ public enum RolloutResolver {
 
     /// `trafficRouting` resolved: at most one router, its object named. Also used on deletion, where the rest of the
     /// spec may be invalid but the route must still be restored.
-    public static func routing(_ r: TrafficRouting?, namespace: String, _ errors: inout [FieldError]) -> EffectiveRouting {
+    /// A route in another namespace than the Rollout's is refused (an error, no route) unless `crossNamespace`
+    /// (the controller's `--allow-cross-namespace-routes`): whoever may create a Rollout must not reach routes
+    /// outside its namespace through the controller's permissions.
+    public static func routing(_ r: TrafficRouting?, namespace: String, crossNamespace: Bool,
+                               _ errors: inout [FieldError]) -> EffectiveRouting {
         guard let r else { return .replicaRatio }
         let tf = "spec.strategy.canary.trafficRouting"
         let named = [(RouterKind.gatewayAPI, r.gatewayAPI != nil), (.istio, r.istio != nil), (.nginx, r.nginx != nil)].filter(\.1)
@@ -203,8 +208,13 @@ public enum RolloutResolver {
         if named.isEmpty { errors.append(FieldError(tf, "must name one of gatewayAPI, istio, nginx (omit trafficRouting for replica-ratio routing)")) }
         var found: RouteReference?
         if let g = r.gatewayAPI {
-            if let routeName = g.httpRoute?.name, !routeName.isEmpty {
-                found = RouteReference(kind: .gatewayAPI, name: routeName, namespace: nonEmpty(g.httpRoute?.namespace) ?? namespace)
+            let routeNamespace = nonEmpty(g.httpRoute?.namespace) ?? namespace
+            if routeNamespace != namespace, !crossNamespace {
+                errors.append(FieldError("\(tf).gatewayAPI.httpRoute.namespace",
+                                         "must be the Rollout's own namespace \"\(namespace)\" (or omitted): this controller does not "
+                                         + "follow routes into other namespaces (--allow-cross-namespace-routes); got \"\(routeNamespace)\""))
+            } else if let routeName = g.httpRoute?.name, !routeName.isEmpty {
+                found = RouteReference(kind: .gatewayAPI, name: routeName, namespace: routeNamespace)
             } else {
                 errors.append(FieldError("\(tf).gatewayAPI.httpRoute.name", "required"))
             }

@@ -78,7 +78,8 @@ public struct PlanApplier: Sendable {
         // The route the plan sets: the spec's (when the spec is invalid, as far as its routing can be read).
         var ignored: [FieldError] = []
         let route = effective?.routing.route
-            ?? RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting, namespace: namespace, &ignored).route
+            ?? RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting, namespace: namespace,
+                                       crossNamespace: input.defaults.crossNamespaceRoutes, &ignored).route
         // The route first: the planner moved it only where the Deployments observed allow.
         if let weight = plan.routeWeight, let current = input.route?.weights, !current.isAt(weight),
            let target = Self.routeTarget(route, rollout: rollout), let router = routers.router(for: target.route.kind) {

@@ -88,7 +88,8 @@ public struct RolloutReconciler: Reconciler {
         if stale { return .requeue(after: .milliseconds(50)) }
         // The route (read, not cached: nothing else watches it), and the finalizer that restores it on deletion.
         var ignored: [FieldError] = []
-        let route = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting, namespace: namespace, &ignored).route
+        let route = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting, namespace: namespace,
+                                            crossNamespace: defaults.crossNamespaceRoutes, &ignored).route
         routeWatch?.use(route, by: key)
         let recorded = rollout.status?.trafficRoute?.reference
         var keepRecorded = false
@@ -229,7 +230,8 @@ extension RolloutReconciler {
     func finalize(_ rollout: Rollout) async throws {
         var ignored: [FieldError] = []
         let named = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting,
-                                            namespace: rollout.metadata.namespace ?? "default", &ignored).route
+                                            namespace: rollout.metadata.namespace ?? "default",
+                                            crossNamespace: defaults.crossNamespaceRoutes, &ignored).route
         // The route the spec names and the one last set (they differ when the spec changed just before deletion).
         var routes = [named, rollout.status?.trafficRoute?.reference].compactMap { $0 }
         if routes.count == 2, routes[0] == routes[1] { routes.removeLast() }

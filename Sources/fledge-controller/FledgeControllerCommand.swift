@@ -39,6 +39,10 @@ struct FledgeControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("metrics-address"), help: "Address of /metrics, /healthz and /readyz (host:port; port 0 picks one).")
     var metricsAddress = ":8080"
 
+    @Flag(name: .customLong("allow-cross-namespace-routes"),
+          help: "Let a Rollout name an HTTPRoute in another namespace (off: such a Rollout is an InvalidSpec).")
+    var allowCrossNamespaceRoutes = false
+
     @Option(name: .customLong("prometheus-address"), help: "Prometheus URL for Rollouts that name none.")
     var prometheusAddress: String?
 
@@ -82,7 +86,7 @@ struct FledgeControllerCommand: AsyncParsableCommand {
         var options = FledgeControllerOptions()
         options.namespaces = namespaces
         options.workers = workers
-        options.defaults = RolloutDefaults(prometheusAddress: prometheusAddress)
+        options.defaults = RolloutDefaults(prometheusAddress: prometheusAddress, crossNamespaceRoutes: allowCrossNamespaceRoutes)
         let resyncPeriod = RolloutDuration.parse(resync) ?? .seconds(600)
         options.resyncPeriod = resyncPeriod == .zero ? nil : resyncPeriod
         let fledge = FledgeController(client: client, options: options, metricsSource: PrometheusMetricsSource(),

@@ -8,12 +8,7 @@ import Testing
 @Suite struct RolloutDefaultsTests {
     @Test func eachRouterResolvesToTheObjectItNames() throws {
         func routed(_ r: TrafficRouting) throws -> EffectiveRouting {
-            try resolved(validRollout {
-                $0.canary.trafficRouting = r
-                $0.template = .object(["metadata": ["labels": ["app": "shop"]],
-                                       "spec": ["containers": [["name": "shop", "image": "ghcr.io/fledge-dev/shop:1.0.0",
-                                                                "ports": [["containerPort": 8080]]]]]])
-            }).routing
+            try resolved(Self.routedRollout(r), defaults: RolloutDefaults(crossNamespaceRoutes: true)).routing
         }
         let namespace = validRollout().metadata.namespace ?? "default"
         #expect(try routed(TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "web"))))
@@ -24,6 +19,33 @@ import Testing
                 == .router(RouteReference(kind: .istio, name: "vs", namespace: namespace, routes: ["primary"])))
         #expect(try routed(TrafficRouting(nginx: NginxRouting(ingress: "shop"))) == .router(RouteReference(kind: .nginx, name: "shop", namespace: namespace)))
         #expect(RouteReference(kind: .gatewayAPI, name: "web", namespace: "edge").description == "HTTPRoute edge/web")
+    }
+
+    static func routedRollout(_ r: TrafficRouting) -> Rollout {
+        validRollout {
+            $0.canary.trafficRouting = r
+            $0.template = .object(["metadata": ["labels": ["app": "shop"]],
+                                   "spec": ["containers": [["name": "shop", "image": "ghcr.io/fledge-dev/shop:1.0.0",
+                                                            "ports": [["containerPort": 8080]]]]]])
+        }
+    }
+
+    /// A route in another namespace is refused unless the controller allows it: whoever may create a Rollout
+    /// must not reach another namespace's routes through the controller.
+    @Test func aRouteInAnotherNamespaceIsRefusedUnlessAllowed() throws {
+        let namespace = validRollout().metadata.namespace ?? "default"
+        let elsewhere = Self.routedRollout(TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "web", namespace: "edge"))))
+        #expect(errorFields(elsewhere) == ["spec.strategy.canary.trafficRouting.gatewayAPI.httpRoute.namespace"])
+        guard case .failure(let invalid) = RolloutResolver.resolve(elsewhere) else { Issue.record("resolved"); return }
+        #expect(invalid.errors.first?.message.contains("--allow-cross-namespace-routes") == true, "\(invalid)")
+        var ignored: [FieldError] = []
+        #expect(RolloutResolver.routing(elsewhere.spec?.strategy?.canary?.trafficRouting, namespace: namespace, crossNamespace: false,
+                                        &ignored).route == nil, "the reconciler reads no route either")
+        // Its own namespace, written out, is fine; allowed, another one resolves.
+        let own = Self.routedRollout(TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "web", namespace: namespace))))
+        #expect(try resolved(own).routing == .router(RouteReference(kind: .gatewayAPI, name: "web", namespace: namespace)))
+        #expect(try resolved(elsewhere, defaults: RolloutDefaults(crossNamespaceRoutes: true)).routing
+                == .router(RouteReference(kind: .gatewayAPI, name: "web", namespace: "edge")))
     }
 
     @Test func noStepsGiveTheSevenDefaultSteps() throws {

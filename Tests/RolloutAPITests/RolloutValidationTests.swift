@@ -140,7 +140,7 @@ let malformedRollouts: [MalformedRollout] = [
         $0.canary.trafficRouting = TrafficRouting()
     },
     .init("gatewayAPI without name", ["\(routing).gatewayAPI.httpRoute.name"]) {
-        $0.canary.trafficRouting = TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(namespace: "gw")))
+        $0.canary.trafficRouting = TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "")))
     },
     .init("a router without a container port", ["spec.template.spec.containers[].ports"]) {
         $0.canary.trafficRouting = TrafficRouting(gatewayAPI: GatewayAPIRouting(httpRoute: NamespacedName(name: "shop")))
