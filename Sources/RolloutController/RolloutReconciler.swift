@@ -182,7 +182,9 @@ extension RolloutReconciler {
     /// cache lacks are read: once per object on a first deploy, never in steady state. True when the input changed.
     func readUncachedTargets(of plan: Plan, into input: inout PlanInput, namespace: String, uid: String?) async throws -> Bool {
         var changed = false
-        for intent in plan.deployments {
+        // Only an apply can create (a scale of a Deployment the cache lacks writes nothing), so only an apply's
+        // target is read: an invalid spec or a Rollout without a canary yet plans "canary to 0" at every pass.
+        for intent in plan.deployments where intent.run != nil {
             let cached = intent.track == .stable ? input.stable : input.canary
             guard cached == nil else { continue }
             let name = intent.track == .stable ? FledgeNames.stableDeployment(input.rollout.metadata.name ?? "")
