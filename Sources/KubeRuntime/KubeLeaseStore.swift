@@ -7,9 +7,12 @@ import Kube
 ///   `update` → PUT with `metadata.resourceVersion` = the record's (409 → `.conflict`).
 /// - Times are written as RFC 3339 micro time (`2026-11-22T05:00:00.000000Z`), like the real
 ///   API's `MicroTime`, and read with or without fractional seconds.
-/// - Each call is bounded by `timeout` (5 s default, well under the 10 s renew deadline), so
-///   a hanging API server makes a renew fail instead of delaying the elector's deadline
-///   check. The call is cancelled and fails with `KubeError.timeout`.
+/// - Each call is bounded by the smaller of `timeout` (5 s default) and the budget the elector
+///   gives (the time left before its renew deadline), so a hanging API server makes a renew fail
+///   on time instead of delaying the elector's deadline. The call is cancelled and fails with
+///   `KubeError.timeout`.
+/// - Give it a client of its own (own connection pool and rate limiter): renewals must not queue
+///   behind the reconcilers' requests.
 /// - `update` writes over the last object this store read or wrote for that name (when the
 ///   resourceVersion matches), so labels and annotations others set on the Lease survive.
 public final class KubeLeaseStore: LeaseStore, Sendable {
@@ -27,26 +30,26 @@ public final class KubeLeaseStore: LeaseStore, Sendable {
         self.timeout = timeout
     }
 
-    public func get(name: String) async throws -> LeaseRecord? {
+    public func get(name: String, within budget: Duration) async throws -> LeaseRecord? {
         do {
-            let lease = try await bounded { try await self.client.get(Lease.self, name: name, namespace: self.namespace) }
+            let lease = try await bounded(budget) { try await self.client.get(Lease.self, name: name, namespace: self.namespace) }
             return try remember(lease)
         } catch KubeError.notFound {
             return nil
         }
     }
 
-    public func create(name: String, record: LeaseRecord) async throws -> LeaseRecord {
+    public func create(name: String, record: LeaseRecord, within budget: Duration) async throws -> LeaseRecord {
         let lease = Lease(metadata: ObjectMeta(name: name, namespace: namespace), spec: Self.spec(record))
         do {
-            let created = try await bounded { try await self.client.create(lease, namespace: self.namespace) }
+            let created = try await bounded(budget) { try await self.client.create(lease, namespace: self.namespace) }
             return try remember(created)
         } catch KubeError.alreadyExists, KubeError.conflict {
             throw LeaseStoreError.conflict
         }
     }
 
-    public func update(name: String, record: LeaseRecord) async throws -> LeaseRecord {
+    public func update(name: String, record: LeaseRecord, within budget: Duration) async throws -> LeaseRecord {
         var lease = lastSeen.withLock { $0[name] }
             .flatMap { $0.metadata.resourceVersion == record.resourceVersion ? $0 : nil }
             ?? Lease(metadata: ObjectMeta(name: name, namespace: namespace))
@@ -56,7 +59,7 @@ public final class KubeLeaseStore: LeaseStore, Sendable {
         lease.spec = Self.spec(record)
         let toWrite = lease
         do {
-            let updated = try await bounded { try await self.client.update(toWrite) }
+            let updated = try await bounded(budget) { try await self.client.update(toWrite) }
             return try remember(updated)
         } catch KubeError.conflict, KubeError.alreadyExists {
             throw LeaseStoreError.conflict
@@ -102,8 +105,11 @@ public final class KubeLeaseStore: LeaseStore, Sendable {
 
     // MARK: Timeout
 
-    private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let timeout = self.timeout
+    private func bounded<T: Sendable>(_ budget: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = min(self.timeout, budget)
+        guard timeout > .zero else {
+            throw KubeError.timeout(Status(message: "no time left for a lease request", reason: "Timeout", code: 504))
+        }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {

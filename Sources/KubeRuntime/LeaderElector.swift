@@ -2,58 +2,20 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Timing of leader election. The defaults are client-go's and controller-runtime's.
-public struct LeaderElectionConfiguration: Sendable {
-    /// The Lease's name (its namespace is the `LeaseStore`'s).
-    public var leaseName: String
-    /// This candidate's identity, unique per process (e.g. the pod name).
-    public var identity: String
-    /// How long followers wait, after they last saw the lease change, before taking it.
-    public var leaseDuration: Duration
-    /// How long the leader keeps trying to renew before it gives up leadership.
-    public var renewDeadline: Duration
-    /// The pause between attempts to acquire or renew.
-    public var retryPeriod: Duration
-
-    public init(
-        leaseName: String,
-        identity: String,
-        leaseDuration: Duration = .seconds(15),
-        renewDeadline: Duration = .seconds(10),
-        retryPeriod: Duration = .seconds(2)
-    ) {
-        precondition(leaseDuration > renewDeadline, "leaseDuration must be greater than renewDeadline")
-        precondition(renewDeadline > retryPeriod, "renewDeadline must be greater than retryPeriod")
-        self.leaseName = leaseName
-        self.identity = identity
-        self.leaseDuration = leaseDuration
-        self.renewDeadline = renewDeadline
-        self.retryPeriod = retryPeriod
-    }
-}
-
-/// Thrown by `LeaderElector.run()` when this process stops being the leader without
-/// having been asked to. ServiceLifecycle turns it into a shutdown of the service group;
-/// the executable should exit non-zero so that it restarts as a follower.
-public struct LeadershipLost: Error, CustomStringConvertible, Sendable {
-    public var leaseName: String
-    public var identity: String
-    public var reason: String
-
-    public var description: String {
-        "\(identity) lost leadership of lease \(leaseName): \(reason)"
-    }
-}
-
 /// Runs `services` (typically the controllers) only while this process holds a Lease.
 ///
 /// - Acquires the lease when it does not exist, is free (no holder) or has expired.
 ///   Expiry is judged by *when this process last saw the lease record change* (on its
 ///   own monotonic clock) plus `leaseDurationSeconds` — never by the remote
 ///   `renewTime`, so clock skew between machines cannot cause two leaders.
-/// - While leading, renews every `retryPeriod`. If no renew succeeds within
-///   `renewDeadline`, or another holder appears, the services are cancelled and
+/// - While leading, renews every `retryPeriod`. Each attempt's calls are bounded by the
+///   time left before the renew deadline (`renewDeadline` after the last successful attempt
+///   *began*), so a slow or unreachable API server cannot stretch an attempt past it. If no
+///   renew succeeds by then, or another holder appears, the services are cancelled and
 ///   `run()` throws `LeadershipLost`.
+/// - `term` says until when this process may write: it ends at that same deadline even if a
+///   call never returns, `leaseDuration − renewDeadline` before any follower can take over
+///   (see ``LeadershipTerm``). Writers check it before every write.
 /// - On graceful shutdown the services drain first, then the lease is released (holder
 ///   cleared, duration 1 s) so another candidate takes over at its next retry.
 /// - Graceful shutdown before acquiring makes `run()` return at once.
@@ -63,6 +25,8 @@ public final class LeaderElector: Service, Sendable {
     private let services: [any Service]
     private let clock: any RuntimeClock
     private let logger: Logger
+    /// Until when this process may write; writers call `term.check()` before each write.
+    public let term: LeadershipTerm
 
     private struct State {
         var observedRecord: LeaseRecord?
@@ -76,9 +40,11 @@ public final class LeaderElector: Service, Sendable {
         leaseStore: any LeaseStore,
         services: [any Service],
         clock: any RuntimeClock = SystemRuntimeClock(),
+        term: LeadershipTerm? = nil,
         logger: Logger = Logger(label: "fledge.runtime.leader-election")
     ) {
         self.configuration = configuration
+        self.term = term ?? LeadershipTerm(clock: clock)
         self.leaseStore = leaseStore
         self.services = services
         self.clock = clock
@@ -97,24 +63,28 @@ public final class LeaderElector: Service, Sendable {
     }
 
     public func run() async throws {
+        let acquiredAt: RuntimeInstant
         do {
-            try await cancelWhenGracefulShutdown { try await self.acquire() }
+            acquiredAt = try await cancelWhenGracefulShutdown { try await self.acquire() }
         } catch is CancellationError {
             logger.debug("stopped before acquiring the lease")
             return
         }
-        try await lead()
+        try await lead(since: acquiredAt)
     }
 
     // MARK: Acquiring
 
-    private func acquire() async throws {
+    /// Returns when the successful attempt began.
+    private func acquire() async throws -> RuntimeInstant {
         logger.info("waiting to acquire the lease")
         while true {
             try Task.checkCancellation()
-            if case .success = await tryAcquireOrRenew() {
+            let started = clock.now()
+            if case .success = await tryAcquireOrRenew(before: started + configuration.renewDeadline) {
+                term.extend(until: started + configuration.renewDeadline)
                 logger.info("acquired the lease")
-                return
+                return started
             }
             try await clock.sleep(for: configuration.retryPeriod)
         }
@@ -126,14 +96,21 @@ public final class LeaderElector: Service, Sendable {
         case failed(any Error)
     }
 
-    /// One round of client-go's tryAcquireOrRenew.
-    private func tryAcquireOrRenew() async -> Attempt {
+    /// The time left before `deadline` for the next call, or a timeout when there is none.
+    private func budget(before deadline: RuntimeInstant) throws -> Duration {
+        let left = deadline - clock.now()
+        guard left > .zero else { throw RenewDeadlinePassed() }
+        return left
+    }
+
+    /// One round of client-go's tryAcquireOrRenew, every call bounded by the time left before `deadline`.
+    private func tryAcquireOrRenew(before deadline: RuntimeInstant) async -> Attempt {
         let identity = configuration.identity
         let durationSeconds = Int(configuration.leaseDuration.components.seconds)
         let wall = clock.wallTime()
         let current: LeaseRecord?
         do {
-            current = try await leaseStore.get(name: configuration.leaseName)
+            current = try await leaseStore.get(name: configuration.leaseName, within: budget(before: deadline))
         } catch {
             return .failed(error)
         }
@@ -143,7 +120,8 @@ public final class LeaderElector: Service, Sendable {
                 acquireTime: wall, renewTime: wall, leaseTransitions: 0
             )
             do {
-                let created = try await leaseStore.create(name: configuration.leaseName, record: record)
+                let created = try await leaseStore.create(name: configuration.leaseName, record: record,
+                                                          within: budget(before: deadline))
                 observe(created)
                 return .success
             } catch {
@@ -176,7 +154,7 @@ public final class LeaderElector: Service, Sendable {
             next.leaseTransitions = current.leaseTransitions + 1
         }
         do {
-            let updated = try await leaseStore.update(name: configuration.leaseName, record: next)
+            let updated = try await leaseStore.update(name: configuration.leaseName, record: next, within: budget(before: deadline))
             observe(updated)
             return .success
         } catch {
@@ -199,10 +177,12 @@ public final class LeaderElector: Service, Sendable {
         case renewEnded(any Error)
     }
 
-    private func lead() async throws {
+    private func lead(since acquiredAt: RuntimeInstant) async throws {
         state.withLock { $0.isLeader = true }
-        defer { state.withLock { $0.isLeader = false } }
-        let acquiredAt = clock.now()
+        defer {
+            term.end()
+            state.withLock { $0.isLeader = false }
+        }
 
         let end: LeadEnd = await withTaskGroup(of: LeadEnd.self) { group in
             group.addTask {
@@ -227,6 +207,7 @@ public final class LeaderElector: Service, Sendable {
             return first
         }
 
+        term.end()
         switch end {
         case .renewEnded(let error):
             if let lost = error as? LeadershipLost {
@@ -257,16 +238,23 @@ public final class LeaderElector: Service, Sendable {
         }
     }
 
+    /// Renews every `retryPeriod` until leadership is lost. `lastRenew` is when the last successful attempt
+    /// *began*: the follower cannot have seen that renew earlier, so its expiry is at least `leaseDuration` later.
     private func keepRenewing(since acquiredAt: RuntimeInstant) async throws {
         var lastRenew = acquiredAt
         while true {
-            try await clock.sleep(for: configuration.retryPeriod)
-            let outcome = await tryAcquireOrRenew()
+            let deadline = lastRenew + configuration.renewDeadline
+            try await clock.sleep(until: min(clock.now() + configuration.retryPeriod, deadline))
+            try Task.checkCancellation()
+            let started = clock.now()
+            let outcome: Attempt = started < deadline ? await tryAcquireOrRenew(before: deadline) : .failed(RenewDeadlinePassed())
             try Task.checkCancellation()
             switch outcome {
             case .success:
-                lastRenew = clock.now()
+                lastRenew = started
+                term.extend(until: started + configuration.renewDeadline)
             case .heldBy(let holder):
+                term.end()
                 throw LeadershipLost(
                     leaseName: configuration.leaseName, identity: configuration.identity,
                     reason: "the lease is now held by \(holder)"
@@ -274,7 +262,8 @@ public final class LeaderElector: Service, Sendable {
             case .failed(let error):
                 let since = clock.now() - lastRenew
                 logger.warning("failed to renew the lease", metadata: ["error": "\(error)", "since": "\(since)"])
-                if since >= configuration.renewDeadline {
+                if clock.now() >= deadline {
+                    term.end()
                     throw LeadershipLost(
                         leaseName: configuration.leaseName, identity: configuration.identity,
                         reason: "no successful renew within \(configuration.renewDeadline): \(error)"
@@ -284,7 +273,8 @@ public final class LeaderElector: Service, Sendable {
         }
     }
 
-    /// Clears the holder so the next candidate need not wait for expiry.
+    /// Clears the holder so the next candidate need not wait for expiry. The term has ended: nothing is written
+    /// after this but the release itself.
     private func release() async {
         guard let observed = state.withLock({ $0.observedRecord }),
             observed.holderIdentity == configuration.identity
@@ -296,11 +286,16 @@ public final class LeaderElector: Service, Sendable {
         released.acquireTime = wall
         released.renewTime = wall
         do {
-            let stored = try await leaseStore.update(name: configuration.leaseName, record: released)
+            let stored = try await leaseStore.update(name: configuration.leaseName, record: released, within: configuration.renewDeadline)
             observe(stored)
             logger.info("released the lease")
         } catch {
             logger.warning("failed to release the lease", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// A lease call was not made: the renew deadline had already passed.
+struct RenewDeadlinePassed: Error, CustomStringConvertible {
+    var description: String { "the renew deadline passed before the call could be made" }
 }

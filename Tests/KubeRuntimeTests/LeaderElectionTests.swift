@@ -220,4 +220,66 @@ struct LeaderElectionTests {
         #expect(!service.isRunning)
         #expect(!a.isLeader)
     }
+
+    // MARK: Failover safety: the term ends before anyone else can lead
+
+    @Test func aRenewThatHangsEndsTheTermAtTheDeadlineNotWhenTheCallReturns() async throws {
+        let (a, service) = candidate("a")
+        let run = Task { try await a.run() }
+        try await eventually("a leads") { a.isLeader && service.isRunning }
+        #expect(a.term.timeLeft == .seconds(10))
+        try await eventually("renew timer") { clock.sleeperCount == 1 }
+        // From now on the API server answers nothing within any budget.
+        store.stall(on: clock)
+        clock.advance(by: .seconds(2))  // t = 2: the renew begins and hangs
+        try await eventually("renew hanging") { clock.sleeperDeadlines == [RuntimeInstant(offset: .seconds(10))] }
+        #expect(store.budgets.last == .seconds(8), "the call gets only the time left before the deadline")
+        clock.advance(by: .seconds(7))  // t = 9
+        #expect(a.term.timeLeft == .seconds(1))
+        #expect(throws: Never.self) { try a.term.check() }
+        clock.advance(by: .seconds(1))  // t = 10 = the renew deadline, 5 s before any follower may take the lease
+        await #expect(throws: LeadershipLost.self) { try await run.value }
+        #expect(throws: NotLeading.self) { try a.term.check() }
+        #expect(a.term.timeLeft == .zero)
+        #expect(!service.isRunning)
+    }
+
+    @Test func aCutOffLeaderStopsWritingBeforeTheFollowerTakesOver() async throws {
+        let (a, _) = candidate("a")
+        let (b, serviceB) = candidate("b")
+        let runA = Task { try await a.run() }
+        try await eventually("a leads") { a.isLeader }
+        let runB = Task { try await b.run() }
+        try await eventually("both sleeping") { clock.sleeperCount == 2 }
+        store.failAllUpdates(true)  // a can read but no longer renew: cut off from writing the Lease
+        var aStopped: Int?
+        var bStarted: Int?
+        for second in 1...16 {
+            clock.advance(by: .seconds(1))
+            if second == 10 {
+                await #expect(throws: LeadershipLost.self) { try await runA.value }
+                store.failAllUpdates(false)  // the cut was a's; b reaches the server
+            }
+            try await eventually("settled at \(second) s") { clock.sleeperCount == (second < 10 ? 2 : 1) }
+            if second == 16 { try await eventually("b leads") { b.isLeader && serviceB.isRunning } }
+            let aMayWrite = (try? a.term.check()) != nil
+            if !aMayWrite, aStopped == nil { aStopped = second }
+            if b.isLeader, bStarted == nil { bStarted = second }
+            #expect(!(aMayWrite && b.isLeader), "two writers at \(second) s")
+        }
+        // a's last renew began at 0: its term ends at the 10 s renew deadline; b saw that renew at 0 and takes the
+        // lease at its first retry after 15 s.
+        #expect(aStopped == 10)
+        #expect(bStarted == 16)
+        runB.cancel()
+        _ = try? await runB.value
+    }
+
+    @Test func withoutLeaderElectionTheTermAlwaysAllowsWrites() throws {
+        let term = LeadershipTerm.unbounded()
+        #expect(term.timeLeft == nil)
+        #expect(throws: Never.self) { try term.check() }
+        let led = LeadershipTerm(clock: clock)
+        #expect(throws: NotLeading.self) { try led.check() }
+    }
 }

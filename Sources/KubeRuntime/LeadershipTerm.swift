@@ -1,0 +1,78 @@
+import Foundation
+
+/// The time this process may act as the leader, and the check every write makes against it.
+///
+/// A follower takes the Lease only `leaseDuration` after it *saw* the leader's last renew, and it cannot see a
+/// renew before the leader sent it. So a leader whose renew attempt began at `t` is safe to act until
+/// `t + leaseDuration`; it allows itself only `t + renewDeadline`, which leaves `leaseDuration − renewDeadline`
+/// (5 s with the defaults) for a write already in flight and for the two clocks drifting apart. The
+/// ``LeaderElector`` extends the term after each successful acquire or renew and ends it the moment leadership
+/// is lost or given up. The term is time-based: a leader whose renew hangs stops writing when its time runs out,
+/// whether or not the hanging call ever returns.
+///
+/// A process that runs without leader election uses ``unbounded``, which always allows writes.
+public final class LeadershipTerm: Sendable {
+    private enum State {
+        case unbounded
+        case leading(until: RuntimeInstant)
+        case notLeading
+    }
+    private let state: Locked<State>
+    private let clock: any RuntimeClock
+
+    /// A term that starts not leading; the elector opens it.
+    public init(clock: any RuntimeClock = SystemRuntimeClock()) {
+        self.clock = clock
+        self.state = Locked(.notLeading)
+    }
+
+    private init(unboundedWith clock: any RuntimeClock) {
+        self.clock = clock
+        self.state = Locked(.unbounded)
+    }
+
+    /// For a process without leader election: every write is allowed.
+    public static func unbounded() -> LeadershipTerm { LeadershipTerm(unboundedWith: SystemRuntimeClock()) }
+
+    /// The process leads until `instant` (never shortens a longer term already granted).
+    func extend(until instant: RuntimeInstant) {
+        state.withLock { s in
+            switch s {
+            case .unbounded: return
+            case .leading(let current) where current > instant: return
+            default: s = .leading(until: instant)
+            }
+        }
+    }
+
+    /// Leadership is lost or given up: no write from now on.
+    func end() {
+        state.withLock { s in
+            if case .unbounded = s { return }
+            s = .notLeading
+        }
+    }
+
+    /// How long writes are still allowed (nil: without limit; zero: none).
+    public var timeLeft: Duration? {
+        let now = clock.now()
+        return state.withLock { s -> Duration? in
+            switch s {
+            case .unbounded: return nil
+            case .notLeading: return .zero
+            case .leading(let until): return until > now ? until - now : .zero
+            }
+        }
+    }
+
+    /// Throws ``NotLeading`` unless this process may write now. Call it right before every write.
+    public func check() throws(NotLeading) {
+        if let left = timeLeft, left <= .zero { throw NotLeading() }
+    }
+}
+
+/// A write was not sent: this process does not lead (any more), or its term ran out before a renew succeeded.
+public struct NotLeading: Error, Sendable, CustomStringConvertible {
+    public init() {}
+    public var description: String { "not sent: this process is not the leader (or its leadership term ran out before a renew succeeded)" }
+}
