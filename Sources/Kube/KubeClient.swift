@@ -43,6 +43,19 @@ public final class KubeClient: Sendable {
 
     // MARK: Sending
 
+    /// The longest a request sent in this task may take, asked at each send (nil: the configured timeout). A
+    /// leader sets it to the time before a follower could take over, so none of its requests outlives its term.
+    @TaskLocal public static var requestTimeoutCap: (@Sendable () -> Duration?)?
+
+    /// The configured timeout, capped by ``requestTimeoutCap``.
+    func timeout() throws -> Duration {
+        guard let cap = Self.requestTimeoutCap?() else { return configuration.requestTimeout }
+        guard cap > .zero else {
+            throw KubeError.timeout(Status(message: "not sent: no time left before the leadership term ends", reason: "Timeout", code: 504))
+        }
+        return min(cap, configuration.requestTimeout)
+    }
+
     /// Sends a request: rate limit, 429 retries for idempotent verbs, debug log, errors from the Status body.
     public func send(_ request: Request) async throws -> Response {
         var attempt = 0
@@ -52,7 +65,7 @@ public final class KubeClient: Sendable {
             let start = ContinuousClock.now
             let response: Response
             do {
-                response = try await transport.send(request, timeout: configuration.requestTimeout)
+                response = try await transport.send(request, timeout: try timeout())
             } catch {
                 log(request, status: nil, since: start, error: error)
                 throw Self.classify(error)

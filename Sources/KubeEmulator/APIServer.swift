@@ -37,23 +37,39 @@ final class APIServer: Sendable {
                                          namespace: resourcePath.namespace, name: resourcePath.name), allowed: allowed)
             if !allowed { return .error(RBACAuthorizer.forbidden(serviceAccount, verb: verb, path: resourcePath)) }
         }
-        if Self.mutatingMethods.contains(request.method) {
-            admin.log(LoggedRequest(time: Timestamps.now(), verb: verb, method: request.method, path: request.path,
-                                    query: request.uri.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? "",
-                                    userAgent: request.header("User-Agent") ?? "", contentType: request.header("Content-Type") ?? "",
-                                    body: String(decoding: request.body, as: UTF8.self)))
-        }
-        if let delay = admin.delay(path: request.uri, method: request.method, verb: verb) {
+        let userAgent = request.header("User-Agent") ?? ""
+        if let delay = admin.delay(path: request.uri, method: request.method, verb: verb, userAgent: userAgent) {
             try? await Task.sleep(for: delay)
+            // The client went away while the request was held up (it timed out, as across a partition): the
+            // request never reaches the storage, as one a partition kept from a real server would not.
+            if Task.isCancelled {
+                log(request, verb: verb, code: 0)
+                return .error(APIError(code: 504, reason: "Timeout", message: "the client went away before the request was processed"))
+            }
         }
-        if let fault = admin.takeFault(path: request.uri, method: request.method, verb: verb) {
-            return .error(AdminAPI.error(for: fault))
+        let response: EmulatorResponse
+        if let fault = admin.takeFault(path: request.uri, method: request.method, verb: verb, userAgent: userAgent) {
+            response = .error(AdminAPI.error(for: fault))
+        } else {
+            do {
+                response = try route(request, resourcePath)
+            } catch {
+                response = .error(error)
+            }
         }
-        do {
-            return try route(request, resourcePath)
-        } catch {
-            return .error(error)
-        }
+        log(request, verb: verb, code: response.status)
+        return response
+    }
+
+    /// Logs a mutating request once it is done, with the status answered.
+    private func log(_ request: EmulatorRequest, verb: String, code: Int) {
+        guard Self.mutatingMethods.contains(request.method) else { return }
+        var entry = LoggedRequest(time: Timestamps.now(), verb: verb, method: request.method, path: request.path,
+                                  query: request.uri.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? "",
+                                  userAgent: request.header("User-Agent") ?? "", contentType: request.header("Content-Type") ?? "",
+                                  body: String(decoding: request.body, as: UTF8.self))
+        entry.code = code
+        admin.log(entry)
     }
 
     func authenticated(_ request: EmulatorRequest) -> Bool {

@@ -4,12 +4,16 @@ import KubeJSON
 /// The emulator's own control API under `/emulator.fledge.dev/` (a path no real client uses).
 ///
 /// - `POST /emulator.fledge.dev/faults` `{"path": "/deployments", "verb": "PATCH", "code": 503, "count": 2, "retryAfterSeconds": 1}`;
-///   `GET` lists, `DELETE` clears (faults and latency).
-/// - `POST /emulator.fledge.dev/latency` `{"path": "...", "verb": "GET", "milliseconds": 200}`.
+///   `GET` lists, `DELETE` clears (faults and latency). `"userAgent": "fledge/a"` limits a fault to clients
+///   whose User-Agent contains it.
+/// - `POST /emulator.fledge.dev/latency` `{"path": "...", "verb": "GET", "milliseconds": 200, "userAgent": "fledge/a"}`
+///   (every field but `milliseconds` optional): a partition of one client is `{"userAgent": …, "milliseconds": 60000}`.
+///   A request whose client goes away during the delay is never processed (logged with code 0).
 /// - `POST /emulator.fledge.dev/drop-watches`: ends every open watch.
 /// - `GET /emulator.fledge.dev/watches`: how many watches are open, by resource and namespace.
 /// - `POST /emulator.fledge.dev/expire-watch-window`: watches from any current or older resourceVersion get 410.
-/// - `GET /emulator.fledge.dev/requests`: the log of mutating requests; `DELETE` clears it.
+/// - `GET /emulator.fledge.dev/requests`: the log of mutating requests, in the order they were done, each with the
+///   status code answered; `DELETE` clears it.
 /// - `POST /emulator.fledge.dev/tokens` `{"namespace": "fledge-system", "serviceAccount": "fledge-controller"}`: a
 ///   bearer token for that service account; requests with it are authorized by RBAC (``RBACAuthorizer``).
 /// - `GET /emulator.fledge.dev/rbac`: `denied` (every request RBAC refused) and `allowed` (the distinct verbs on
@@ -27,7 +31,8 @@ struct AdminAPI {
             guard [409, 429, 500, 503, 504, 404, 410, 403, 401].contains(code) else {
                 return .error(.badRequest("unsupported fault code \(code)"))
             }
-            server.admin.addFault(Fault(pathContains: body["path"]?.stringValue, verb: body["verb"]?.stringValue, code: code,
+            server.admin.addFault(Fault(pathContains: body["path"]?.stringValue, userAgentContains: body["userAgent"]?.stringValue,
+                                        verb: body["verb"]?.stringValue, code: code,
                                         remaining: body["count"]?.intValue ?? 1, retryAfterSeconds: body["retryAfterSeconds"]?.intValue ?? 1,
                                         message: body["message"]?.stringValue))
             return .json(["ok": true], status: 201)
@@ -41,7 +46,8 @@ struct AdminAPI {
             return .json(["ok": true])
         case ("POST", "latency"):
             let ms = body["milliseconds"]?.intValue ?? 0
-            server.admin.addLatency(LatencyRule(pathContains: body["path"]?.stringValue, verb: body["verb"]?.stringValue, delay: .milliseconds(ms)))
+            server.admin.addLatency(LatencyRule(pathContains: body["path"]?.stringValue, verb: body["verb"]?.stringValue, delay: .milliseconds(ms),
+                                                userAgentContains: body["userAgent"]?.stringValue))
             return .json(["ok": true], status: 201)
         case ("POST", "drop-watches"):
             let n = server.store.withState { $0.hub.dropAll() }

@@ -56,6 +56,7 @@ enum EmulatorResponse: Sendable {
         json(e.status, status: e.code, headers: e.headers)
     }
 
+
     static func text(_ s: String, status: Int = 200) -> EmulatorResponse {
         .full(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(s.utf8))
     }

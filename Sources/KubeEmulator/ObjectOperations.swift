@@ -241,8 +241,11 @@ extension ClusterState {
         var c = cfg
         c["apiVersion"] = nil
         c["kind"] = nil
-        c["metadata"]?["name"] = nil
-        c["metadata"]?["namespace"] = nil
+        // As the real field manager strips them: identity and server-set metadata are never owned fields (an
+        // apply configuration's resourceVersion is only a precondition).
+        for field in ["name", "namespace", "resourceVersion", "uid", "generation", "creationTimestamp", "selfLink", "managedFields"] {
+            c["metadata"]?[field] = nil
+        }
         if c["metadata"]?.objectValue?.isEmpty == true { c["metadata"] = nil }
         return c
     }

@@ -82,7 +82,7 @@ public final class LeaderElector: Service, Sendable {
             try Task.checkCancellation()
             let started = clock.now()
             if case .success = await tryAcquireOrRenew(before: started + configuration.renewDeadline) {
-                term.extend(until: started + configuration.renewDeadline)
+                term.extend(until: started + configuration.renewDeadline, takeoverNotBefore: started + configuration.leaseDuration)
                 logger.info("acquired the lease")
                 return started
             }
@@ -252,7 +252,7 @@ public final class LeaderElector: Service, Sendable {
             switch outcome {
             case .success:
                 lastRenew = started
-                term.extend(until: started + configuration.renewDeadline)
+                term.extend(until: started + configuration.renewDeadline, takeoverNotBefore: started + configuration.leaseDuration)
             case .heldBy(let holder):
                 term.end()
                 throw LeadershipLost(

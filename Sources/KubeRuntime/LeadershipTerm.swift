@@ -14,7 +14,8 @@ import Foundation
 public final class LeadershipTerm: Sendable {
     private enum State {
         case unbounded
-        case leading(until: RuntimeInstant)
+        /// Writes allowed until `until`; no follower can take the Lease before `takeover`.
+        case leading(until: RuntimeInstant, takeover: RuntimeInstant)
         case notLeading
     }
     private let state: Locked<State>
@@ -34,13 +35,14 @@ public final class LeadershipTerm: Sendable {
     /// For a process without leader election: every write is allowed.
     public static func unbounded() -> LeadershipTerm { LeadershipTerm(unboundedWith: SystemRuntimeClock()) }
 
-    /// The process leads until `instant` (never shortens a longer term already granted).
-    func extend(until instant: RuntimeInstant) {
+    /// The process leads until `instant`, and no follower can take over before `takeover` (never shortens a
+    /// longer term already granted).
+    func extend(until instant: RuntimeInstant, takeoverNotBefore takeover: RuntimeInstant) {
         state.withLock { s in
             switch s {
             case .unbounded: return
-            case .leading(let current) where current > instant: return
-            default: s = .leading(until: instant)
+            case .leading(let current, _) where current > instant: return
+            default: s = .leading(until: instant, takeover: takeover)
             }
         }
     }
@@ -60,7 +62,21 @@ public final class LeadershipTerm: Sendable {
             switch s {
             case .unbounded: return nil
             case .notLeading: return .zero
-            case .leading(let until): return until > now ? until - now : .zero
+            case .leading(let until, _): return until > now ? until - now : .zero
+            }
+        }
+    }
+
+    /// How long until a follower could take the Lease (nil: no leader election). A request sent now that the
+    /// server has not answered by then is abandoned: the client gives up on it (see `KubeClient.requestTimeoutCap`),
+    /// so a write of this leader is not left in flight into a successor's term.
+    public var timeBeforeTakeover: Duration? {
+        let now = clock.now()
+        return state.withLock { s -> Duration? in
+            switch s {
+            case .unbounded: return nil
+            case .notLeading: return .zero
+            case .leading(_, let takeover): return takeover > now ? takeover - now : .zero
             }
         }
     }

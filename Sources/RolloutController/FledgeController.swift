@@ -13,6 +13,8 @@ public struct FledgeControllerOptions: Sendable {
     public var defaults = RolloutDefaults()
     /// How often every Rollout is reconciled even when nothing changed.
     public var resyncPeriod: Duration? = .seconds(600)
+    /// Until when this process may write (the leader election's term); every write checks it first.
+    public var term = LeadershipTerm.unbounded()
 
     public init() {}
 }
@@ -63,7 +65,7 @@ public final class FledgeController: Sendable {
             deployments: { ns, name in deploymentStores[all ? nil : ns]?.get(namespace: ns, name: name) },
             services: { ns, name in serviceStores[all ? nil : ns]?.get(namespace: ns, name: name) },
             applier: PlanApplier(client: client, routers: routers ?? .standard(client: client, fieldManager: FledgeNames.fieldManager),
-                                 logger: logger),
+                                 term: options.term, logger: logger),
             runner: AnalysisRunner(source: metricsSource, logger: logger),
             defaults: options.defaults, metrics: metrics, routeWatch: routeWatch, logger: logger)
         controller = Controller(name: "rollouts", reconciler: reconciler, workers: options.workers, metrics: metrics, logger: logger)

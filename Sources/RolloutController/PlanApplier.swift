@@ -1,6 +1,7 @@
 import Foundation
 import Kube
 import KubeJSON
+import KubeRuntime
 import Logging
 import RolloutAPI
 import Synchronization
@@ -8,6 +9,12 @@ import Synchronization
 /// Makes a plan real: owned Deployments by server-side apply (or a scale-only patch), missing Services, Events,
 /// then one status patch. Nothing is sent for what already matches, so applying the same plan twice sends
 /// nothing the second time.
+///
+/// Fenced twice. Before every write the leadership ``term`` is checked (a leader whose renew is overdue sends
+/// nothing). And every write that moves traffic or replicas carries a precondition the API server enforces: the
+/// resourceVersion the plan was made from (in the apply configuration, the scale patch and the status patch; the
+/// routers test it in their JSON patch). A write planned from a stale cache, or sent by a deposed leader after
+/// the new one changed the object, is refused with 409 and nothing moves.
 public struct PlanApplier: Sendable {
     /// What its requests need: owned Deployments applied or scaled (PATCH, which also creates), Services
     /// created, the status patched, Events created. Owned objects carry `blockOwnerDeletion`, which the
@@ -26,12 +33,15 @@ public struct PlanApplier: Sendable {
     public let writes: StaleCacheGuard
     /// The routers that set weights on routes, by kind.
     public let routers: TrafficRouterRegistry
+    /// Until when this process may write: checked before every write.
+    public let term: LeadershipTerm
     private let routeWrites = RouteWriteMemory()
     let logger: Logger
 
     public init(client: KubeClient, fieldManager: String = FledgeNames.fieldManager, writes: StaleCacheGuard = StaleCacheGuard(),
-                routers: TrafficRouterRegistry = TrafficRouterRegistry(), logger: Logger) {
+                routers: TrafficRouterRegistry = TrafficRouterRegistry(), term: LeadershipTerm = .unbounded(), logger: Logger) {
         self.client = client
+        self.term = term
         self.fieldManager = fieldManager
         self.writes = writes
         self.routers = routers
@@ -83,6 +93,7 @@ public struct PlanApplier: Sendable {
         // The route first: the planner moved it only where the Deployments observed allow.
         if let weight = plan.routeWeight, let current = input.route?.weights, !current.isAt(weight),
            let target = Self.routeTarget(route, rollout: rollout), let router = routers.router(for: target.route.kind) {
+            try term.check()
             let written = try await router.setWeight(weight, on: target)
             report.routeWrites += 1
             if written.problem == nil { routeWrites.weights.withLock { $0[Self.routeKey(target)] = weight } }
@@ -119,6 +130,7 @@ public struct PlanApplier: Sendable {
         // Warning Event per new problem; the status is still written, then the reconcile fails so the queue backs off.
         var refused: [String] = []
         for intent in plan.deployments {
+            try term.check()
             do {
                 if try await write(intent, rollout: rollout, effective: effective, observed: input) { report.deploymentWrites += 1 }
             } catch let error as KubeError where !error.isRetryable && !Self.isConflict(error) {
@@ -127,6 +139,7 @@ public struct PlanApplier: Sendable {
         }
         if let e = effective {
             for intent in plan.services {
+                try term.check()
                 do {
                     let _: DynamicObject = try await client.create(
                         .services, DynamicObject(OwnedObjects.service(intent, rollout: rollout, effective: e)),
@@ -146,6 +159,7 @@ public struct PlanApplier: Sendable {
         if before != after {
             let diff = before.mergePatch(to: after)
             let patch: JSONValue = ["metadata": ["resourceVersion": .string(rollout.metadata.resourceVersion ?? "")], "status": diff]
+            try term.check()
             let written: DynamicObject = try await client.patch(
                 .rollouts, name: name, namespace: namespace, .merge(patch), subresource: "status",
                 options: WriteOptions(fieldManager: fieldManager))
@@ -177,7 +191,10 @@ public struct PlanApplier: Sendable {
         if let template = intent.run {
             guard let e = effective else { return false }
             if let o = observed, o.templateHash == template.hash, o.specReplicas == intent.replicas { return false }
-            let body = OwnedObjects.deployment(intent, template: template, rollout: rollout, effective: e)
+            var body = OwnedObjects.deployment(intent, template: template, rollout: rollout, effective: e)
+            // The version the plan was made from is a precondition the server enforces (an apply configuration
+            // may carry one): a stale cache or a deposed leader gets 409, never a step back.
+            if let o = observed, !o.resourceVersion.isEmpty { body[path: ["metadata", "resourceVersion"]] = .string(o.resourceVersion) }
             let written: DynamicObject = try await client.patch(
                 .deployments, name: deploymentName, namespace: namespace, .apply(body),
                 options: WriteOptions(fieldManager: fieldManager, force: true))
@@ -186,7 +203,7 @@ public struct PlanApplier: Sendable {
             guard let o = observed, o.specReplicas != intent.replicas else { return false }
             let written: DynamicObject = try await client.patch(
                 .deployments, name: deploymentName, namespace: namespace,
-                .merge(["spec": ["replicas": .number(Double(intent.replicas))]]),
+                .merge(["metadata": ["resourceVersion": .string(o.resourceVersion)], "spec": ["replicas": .number(Double(intent.replicas))]]),
                 options: WriteOptions(fieldManager: fieldManager))
             remember("deployments", namespace, deploymentName, o.resourceVersion, written)
         }
@@ -221,6 +238,7 @@ public struct PlanApplier: Sendable {
 
     /// Records an Event on the Rollout. A failure to record is logged, never fatal.
     func record(_ event: PlannedEvent, rollout: Rollout, now: Date) async {
+        guard (try? term.check()) != nil else { return }
         let namespace = rollout.metadata.namespace ?? "default"
         let time = Timestamps.seconds(now)
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)

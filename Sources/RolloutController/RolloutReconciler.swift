@@ -11,11 +11,12 @@ import Tracing
 public struct RolloutReconciler: Reconciler {
     /// What its own requests need (the rest go through ``PlanApplier`` and the routers): a Deployment or Service
     /// it is about to create read first (never take over what is not ours), the stable Deployment read whole
-    /// once (its template, on the upgrade path), the route finalizer patched onto the Rollout.
+    /// once (its template, on the upgrade path), the Rollout and its Deployments read fresh before a new
+    /// leader's first write, the route finalizer patched onto the Rollout.
     public static let apiAccess: [APIAccess] = [
         APIAccess(.deployments, ["get"]),
         APIAccess(.services, ["get"]),
-        APIAccess(.rollouts, ["patch"]),
+        APIAccess(.rollouts, ["get", "patch"]),
     ]
 
     public let rollouts: @Sendable (ObjectKey) -> Rollout?
@@ -28,6 +29,8 @@ public struct RolloutReconciler: Reconciler {
     public let now: @Sendable () -> Date
     /// Told which route each Rollout uses, so a change to the route wakes its Rollout.
     public let routeWatch: RouteWatch?
+    /// What this process has read fresh since it began to lead (see ``cacheIsBehind(for:_:namespace:)``).
+    let freshReads = FreshReads()
     let logger: Logger
 
     public init(rollouts: @escaping @Sendable (ObjectKey) -> Rollout?,
@@ -48,10 +51,14 @@ public struct RolloutReconciler: Reconciler {
     }
 
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        try await withSpan("reconcile") { span in
-            span.attributes["rollout.namespace"] = key.namespace ?? ""
-            span.attributes["rollout.name"] = key.name
-            return try await reconcileTraced(key)
+        // No request of this reconcile may still be in flight when a follower could take over.
+        let term = applier.term
+        return try await KubeClient.$requestTimeoutCap.withValue({ term.timeBeforeTakeover }) {
+            try await withSpan("reconcile") { span in
+                span.attributes["rollout.namespace"] = key.namespace ?? ""
+                span.attributes["rollout.name"] = key.name
+                return try await reconcileTraced(key)
+            }
         }
     }
 
@@ -161,6 +168,7 @@ public struct RolloutReconciler: Reconciler {
             plan.status.trafficRoute = rollout.status?.trafficRoute
             plan.wake(after: .seconds(10))
         }
+        if try await cacheIsBehind(for: plan, input, namespace: namespace) { return .requeue(after: .milliseconds(200)) }
         let report = try await applier.apply(plan, rollout: rollout, effective: effective, observed: input, now: input.now)
         metrics.rollout(namespace: namespace, name: key.name, status: plan.status)
         if report.deploymentWrites + report.serviceCreates > 0 || report.statusWritten {
@@ -175,46 +183,6 @@ public struct RolloutReconciler: Reconciler {
 }
 
 extension RolloutReconciler {
-    /// Never take over what is not ours. The caches hold only objects with Fledge's label, so an object the plan
-    /// would write that the cache lacks may still exist (a Deployment or Service someone else made under the same
-    /// name): it is read from the API server first, and one not controlled by this Rollout goes into the input
-    /// (the planner then stops with ResourceConflict, writing nothing). Only objects the plan writes and the
-    /// cache lacks are read: once per object on a first deploy, never in steady state. True when the input changed.
-    func readUncachedTargets(of plan: Plan, into input: inout PlanInput, namespace: String, uid: String?) async throws -> Bool {
-        var changed = false
-        // Only an apply can create (a scale of a Deployment the cache lacks writes nothing), so only an apply's
-        // target is read: an invalid spec or a Rollout without a canary yet plans "canary to 0" at every pass.
-        for intent in plan.deployments where intent.run != nil {
-            let cached = intent.track == .stable ? input.stable : input.canary
-            guard cached == nil else { continue }
-            let name = intent.track == .stable ? FledgeNames.stableDeployment(input.rollout.metadata.name ?? "")
-                : FledgeNames.canaryDeployment(input.rollout.metadata.name ?? "")
-            let live: Deployment
-            do {
-                live = try await applier.client.get(Deployment.self, name: name, namespace: namespace)
-            } catch KubeError.notFound {
-                continue
-            }
-            let observed = DeploymentObservation(live, rolloutUID: uid)
-            guard !observed.ownedByRollout else { continue }  // ours without the label: the apply puts it back
-            if intent.track == .stable { input.stable = observed } else { input.canary = observed }
-            changed = true
-        }
-        for intent in plan.services {
-            let live: Kube.Service
-            do {
-                live = try await applier.client.get(Kube.Service.self, name: intent.name, namespace: namespace)
-            } catch KubeError.notFound {
-                continue
-            }
-            if !(live.metadata.ownerReferences ?? []).contains(where: { $0.uid == uid && $0.controller == true }) {
-                input.unownedServices.append(intent.name)
-                changed = true
-            }
-        }
-        return changed
-    }
-
     /// Adds or removes the route finalizer: one merge patch of the whole list, guarded by the resourceVersion.
     func setRouteFinalizer(_ present: Bool, on rollout: Rollout) async throws {
         var list = (rollout.metadata.finalizers ?? []).filter { $0 != FledgeNames.routeFinalizer }
@@ -222,6 +190,7 @@ extension RolloutReconciler {
         let namespace = rollout.metadata.namespace ?? "default", name = rollout.metadata.name ?? ""
         let patch: JSONValue = ["metadata": ["resourceVersion": .string(rollout.metadata.resourceVersion ?? ""),
                                              "finalizers": .array(list.map { .string($0) })]]
+        try applier.term.check()
         let written: DynamicObject = try await applier.client.patch(
             .rollouts, name: name, namespace: namespace, .merge(patch), options: WriteOptions(fieldManager: applier.fieldManager))
         applier.remember("rollouts", namespace, name, rollout.metadata.resourceVersion ?? "", written)
@@ -244,6 +213,7 @@ extension RolloutReconciler {
     /// Sends `route` back to stable (NGINX: deletes the canary Ingress). Missing or unusable: nothing to restore.
     func restore(_ route: RouteReference, of rollout: Rollout) async throws {
         guard let target = PlanApplier.routeTarget(route, rollout: rollout), let router = applier.routers.router(for: route.kind) else { return }
+        try applier.term.check()
         try await router.cleanUp(target)
         logger.info("route sent back to stable", metadata: [
             "rollout": "\(rollout.metadata.namespace ?? "")/\(rollout.metadata.name ?? "")", "route": "\(route)",

@@ -36,6 +36,17 @@ struct FledgeControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("leader-election-id"), help: "Name of the leader Lease.")
     var leaderElectionID = "fledge-controller"
 
+    @Option(name: .customLong("leader-election-lease-duration"),
+            help: "How long a follower waits after it last saw the Lease renewed before it takes over, e.g. 15s.")
+    var leaseDuration = "15s"
+
+    @Option(name: .customLong("leader-election-renew-deadline"),
+            help: "How long the leader may go without a successful renew before it stops writing (less than the lease duration), e.g. 10s.")
+    var renewDeadline = "10s"
+
+    @Option(name: .customLong("leader-election-retry-period"), help: "How often the Lease is renewed or tried, e.g. 2s.")
+    var retryPeriod = "2s"
+
     @Option(name: .customLong("metrics-address"), help: "Address of /metrics, /healthz and /readyz (host:port; port 0 picks one).")
     var metricsAddress = ":8080"
 
@@ -67,9 +78,23 @@ struct FledgeControllerCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text") }
         guard RolloutDuration.parse(resync) != nil else { throw ValidationError("--resync: not a duration: \"\(resync)\"") }
+        for (flag, value) in [("lease-duration", leaseDuration), ("renew-deadline", renewDeadline), ("retry-period", retryPeriod)] {
+            guard let d = RolloutDuration.parse(value), d > .zero else {
+                throw ValidationError("--leader-election-\(flag): not a positive duration: \"\(value)\"")
+            }
+        }
+        let (lease, renew, retry) = leaseTiming
+        guard lease > renew, renew > retry else {
+            throw ValidationError("leader election needs lease duration > renew deadline > retry period; got \(leaseDuration), \(renewDeadline), \(retryPeriod)")
+        }
         if let prometheusAddress, URL(string: prometheusAddress)?.host == nil {
             throw ValidationError("--prometheus-address must be a URL such as http://prometheus:9090")
         }
+    }
+
+    var leaseTiming: (Duration, Duration, Duration) {
+        (RolloutDuration.parse(leaseDuration) ?? .seconds(15), RolloutDuration.parse(renewDeadline) ?? .seconds(10),
+         RolloutDuration.parse(retryPeriod) ?? .seconds(2))
     }
 
     func run() async throws {
@@ -79,11 +104,22 @@ struct FledgeControllerCommand: AsyncParsableCommand {
             operationsAddress: metricsAddress, readinessChecks: ["informers": "caches not synced"]))
         let logger = Logger(label: "fledge.controller")
 
+        let identity = environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         var clientConfiguration = try ClientConfiguration.detect(kubeconfigPath: kubeconfig, context: context)
         clientConfiguration.qps = kubeAPIQPS
         clientConfiguration.burst = kubeAPIBurst
+        clientConfiguration.userAgent = "fledge-controller (\(identity))"
         let client = try KubeClient(configuration: clientConfiguration, logger: logger)
+        // The Lease has a client of its own: its own connections and rate budget, so renewals never queue behind
+        // the reconcilers' requests (a busy controller must not starve its own leadership).
+        var leaseConfiguration = clientConfiguration
+        leaseConfiguration.qps = 5
+        leaseConfiguration.burst = 10
+        leaseConfiguration.userAgent = "fledge-controller (\(identity)) leader-election"
+        let leaseClient = try KubeClient(configuration: leaseConfiguration, logger: logger)
+        let term = leaderElect ? LeadershipTerm() : LeadershipTerm.unbounded()
         var options = FledgeControllerOptions()
+        options.term = term
         options.namespaces = namespaces
         options.workers = workers
         options.defaults = RolloutDefaults(prometheusAddress: prometheusAddress, crossNamespaceRoutes: allowCrossNamespaceRoutes)
@@ -99,11 +135,13 @@ struct FledgeControllerCommand: AsyncParsableCommand {
         let workerService = SyncedService(fledge.controller) { try await fledge.waitForSync() }
         let led: any ServiceLifecycle.Service
         if leaderElect {
-            let identity = environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
             let namespace = leaderElectionNamespace ?? environment["POD_NAMESPACE"] ?? "fledge-system"
+            let (lease, renew, retry) = leaseTiming
             let elector = LeaderElector(
-                configuration: LeaderElectionConfiguration(leaseName: leaderElectionID, identity: identity),
-                leaseStore: KubeLeaseStore(client: client, namespace: namespace), services: [workerService], logger: logger)
+                configuration: LeaderElectionConfiguration(leaseName: leaderElectionID, identity: identity, leaseDuration: lease,
+                                                           renewDeadline: renew, retryPeriod: retry),
+                leaseStore: KubeLeaseStore(client: leaseClient, namespace: namespace), services: [workerService], term: term,
+                logger: logger)
             observability.readiness.addDetail("leader-election") {
                 if elector.isLeader { return "leader (\(identity))" }
                 return "follower (\(identity)); leader: \(elector.observedLeader ?? "none observed")"
@@ -131,10 +169,12 @@ struct FledgeControllerCommand: AsyncParsableCommand {
             logger.error("stopped", metadata: ["error": "\(error)"])
             await fledge.shutdown()
             try? await client.shutdown()
+            try? await leaseClient.shutdown()
             throw ExitCode(1)
         }
         await fledge.shutdown()
         try? await client.shutdown()
+        try? await leaseClient.shutdown()
     }
 }
 

@@ -43,17 +43,22 @@ public struct NginxRouter: TrafficRouter {
     /// create.
     public func setWeight(_ weight: Int, on target: RouteTarget) async throws -> RouteObservation {
         let desired: NginxCanaryIngress
+        var liveVersion: String?
         switch try await current(for: target) {
         case .observation(let observation): return observation
         case .missing(let canary): desired = canary  // not there yet: the apply creates it
         case .live(let live, let canary):
             if let problem = canary.foreignOwnership(of: live) { return .unusable(problem) }
             desired = canary
+            liveVersion = live[path: ["metadata", "resourceVersion"]]?.stringValue
         }
+        var manifest = try desired.manifest(weight: min(max(weight, 0), 100))
+        // The canary Ingress as just read is a precondition the server enforces (a deposed leader's write fails).
+        if let liveVersion, !liveVersion.isEmpty { manifest[path: ["metadata", "resourceVersion"]] = .string(liveVersion) }
         do {
             let written: DynamicObject = try await client.patch(
                 .ingresses, name: desired.name, namespace: desired.namespace,
-                .apply(try desired.manifest(weight: min(max(weight, 0), 100))),
+                .apply(manifest),
                 options: WriteOptions(fieldManager: fieldManager, force: true))
             return desired.observation(of: written.json)
         } catch KubeError.forbidden(let status) {
@@ -79,7 +84,8 @@ public struct NginxRouter: TrafficRouter {
         guard NginxCanaryIngress.isOwned(live.json, by: target.rollout) else { return }
         do {
             try await client.delete(.ingresses, name: name, namespace: namespace,
-                                    options: DeleteOptions(preconditionUID: live.metadata.uid))
+                                    options: DeleteOptions(preconditionUID: live.metadata.uid,
+                                                           preconditionResourceVersion: live.metadata.resourceVersion))
         } catch KubeError.notFound {
             return
         } catch KubeError.forbidden {

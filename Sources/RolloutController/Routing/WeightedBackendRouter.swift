@@ -84,13 +84,18 @@ public struct WeightedRouteRouter: TrafficRouter {
             // the weights themselves, and trying again would not change that.
             if let refused, (try? route.applyingJSONPatch(.array(refused.patch))) != nil { throw refused.error }
             refused = nil
-            let patch: [JSONValue]
+            var patch: [JSONValue]
             do {
                 patch = try kind.guardedPatch(sending: percent, in: route, for: target)
             } catch {
                 return .unusable(error.message)
             }
             if patch.isEmpty { return kind.observation(of: route, for: target) }
+            // The route as just read is a precondition the server enforces: a write from a deposed leader, or one
+            // racing another writer, fails its test instead of landing on a route that changed.
+            if let version = route[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty {
+                patch.insert(["op": "test", "path": "/metadata/resourceVersion", "value": .string(version)], at: 0)
+            }
             do {
                 let updated: DynamicObject = try await client.patch(kind.descriptor, name: target.route.name,
                                                                     namespace: target.route.namespace, .json(patch),
