@@ -50,6 +50,9 @@ let package = Package(
         .target(name: "CanaryAnalysis", swiftSettings: strict),
         // A JSON value type with merge patch and JSON patch, shared by the Kubernetes client and the emulator.
         .target(name: "KubeJSON", swiftSettings: strict),
+        // Finds the vector selectors of a PromQL query and adds label matchers to every one (tenant confinement).
+        .target(name: "PromQLSelectors", swiftSettings: strict),
+        .testTarget(name: "PromQLSelectorsTests", dependencies: ["PromQLSelectors"], swiftSettings: strict),
         // In-memory metric provider for tests of code that depends on the analysis.
         .target(name: "CanaryAnalysisTesting", dependencies: ["CanaryAnalysis"], swiftSettings: strict),
         // The tests' condition waits: TestTimeouts, the one scale (FLEDGE_TEST_TIMEOUT_SCALE) of every wait limit, and
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "CanaryAnalysisPrometheus",
             dependencies: [
-                "CanaryAnalysis",
+                "CanaryAnalysis", "PromQLSelectors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -96,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "CanaryAnalysisPrometheusTests",
             dependencies: [
-                "CanaryAnalysis", "CanaryAnalysisPrometheus", "PrometheusTesting", "TestSupport",
+                "CanaryAnalysis", "CanaryAnalysisPrometheus", "PrometheusTesting", "TestSupport", "PromQLSelectors",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -176,8 +179,8 @@ let package = Package(
         // In-memory stand-ins for the runtime's seams (clock, lister-watcher, lease store), for fast unit tests.
         .target(name: "KubeRuntimeTesting", dependencies: ["KubeRuntime"], swiftSettings: strict),
         // The Rollout custom resource: Codable types, defaults, validation, one-shot actions.
-        .target(name: "RolloutAPI", dependencies: ["Kube", "KubeJSON", "CanaryAnalysis"], swiftSettings: strict),
-        .testTarget(name: "RolloutAPITests", dependencies: ["RolloutAPI", "Kube", "KubeJSON", "CanaryAnalysis",
+        .target(name: "RolloutAPI", dependencies: ["Kube", "KubeJSON", "CanaryAnalysis", "PromQLSelectors"], swiftSettings: strict),
+        .testTarget(name: "RolloutAPITests", dependencies: ["RolloutAPI", "Kube", "KubeJSON", "CanaryAnalysis", "PromQLSelectors",
                                                             .product(name: "Yams", package: "Yams")],
                     swiftSettings: strict),
         // The Rollout reconciler: observe, pure plan, apply; analysis gating; owned Deployments and Services.
@@ -226,7 +229,7 @@ let package = Package(
         .executableTarget(
             name: "fledge-controller",
             dependencies: [
-                "RolloutController", "RolloutAPI", "FledgeServer", "Kube", "KubeRuntime", "CanaryAnalysisPrometheus",
+                "RolloutController", "RolloutAPI", "FledgeServer", "Kube", "KubeRuntime", "CanaryAnalysisPrometheus", "PromQLSelectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

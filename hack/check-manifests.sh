@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks the install manifests (run by `make test` after `swift build --build-tests`):
-#   a. renders manifests/, manifests/examples/ and overlays/namespaced/ with the repository's kubectl (kustomize);
+#   a. renders manifests/, manifests/examples/, overlays/namespaced/ and overlays/multi-tenant/ with the
+#      repository's kubectl (kustomize); the multi-tenant overlay allows only the default Prometheus and confines
+#      queries to the Rollout's namespace;
 #      the namespaced overlay has no ClusterRoleBinding, a RoleBinding per managed namespace and the same
 #      namespaces as --namespace arguments;
 #   b. validates every built-in object with kubernetes-validate (strict: unknown fields fail)
@@ -78,6 +80,31 @@ if out=$("$PYTHON" "$TMP/namespaced.py" "$TMP/namespaced.yaml" 2>&1); then
 else
   fail "overlays/namespaced: $out"
 fi
+render overlays/multi-tenant "$TMP/multi-tenant.yaml" "overlays/multi-tenant/" || exit 1
+cat >"$TMP/multi-tenant.py" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+args = [c for d in docs if d["kind"] == "Deployment" for c in d["spec"]["template"]["spec"]["containers"][0]["args"]]
+def values(flag):
+    return [a.split("=", 1)[1] for a in args if a.startswith(flag + "=")]
+problems = []
+default = values("--prometheus-address")
+if len(default) != 1:
+    problems.append(f"one --prometheus-address expected, got {default}")
+elif values("--allowed-prometheus-address") != default:
+    problems.append(f"--allowed-prometheus-address {values('--allowed-prometheus-address')} is not the default {default}")
+if len(values("--query-namespace-label")) != 1:
+    problems.append("no --query-namespace-label")
+if "--allow-cross-namespace-routes" in args:
+    problems.append("cross-namespace routes allowed")
+print("; ".join(problems) or f"Prometheus {default[0]} only, queries confined by {values('--query-namespace-label')[0]}")
+sys.exit(1 if problems else 0)
+PY
+if out=$("$PYTHON" "$TMP/multi-tenant.py" "$TMP/multi-tenant.yaml" 2>&1); then
+  pass "overlays/multi-tenant: $out, routes in their namespace"
+else
+  fail "overlays/multi-tenant: $out"
+fi
 
 # --- b, c. schemas and RBAC -----------------------------------------------------------------------
 # One Python pass over both renderings (PyYAML and kubernetes-validate come with the .venv).
@@ -120,7 +147,7 @@ print(f"RESULT {ok} {bad} {skipped} {kv_version}")
 PY
 # The router examples (manifests/examples/routers) need CRDs a cluster may not have, so they are not in the
 # examples' kustomization; their built-in objects (the NGINX example's Ingress) are validated here all the same.
-out=$("$PYTHON" "$TMP/validate.py" "$KUBE_SCHEMA_VERSION" "$CUSTOM_KINDS" "$TMP/install.yaml" "$TMP/examples.yaml" "$TMP/namespaced.yaml" \
+out=$("$PYTHON" "$TMP/validate.py" "$KUBE_SCHEMA_VERSION" "$CUSTOM_KINDS" "$TMP/install.yaml" "$TMP/examples.yaml" "$TMP/namespaced.yaml" "$TMP/multi-tenant.yaml" \
   manifests/examples/routers/*.yaml 2>&1)
 status=$?
 grep -v '^RESULT ' <<<"$out" | sed 's/^/check-manifests:   /'

@@ -1,4 +1,5 @@
 import Foundation
+import PromQLSelectors
 
 /// Builds PromQL text. Every value that ends up inside a PromQL string literal goes through
 /// ``escape(_:)``, so a service name, namespace or version can never change the query's shape.
@@ -47,44 +48,13 @@ enum PromQL {
         selector + "[\(max(1, milliseconds))ms]"
     }
 
-    /// Replaces each `{{name}}` (spaces inside the braces allowed) whose name is a key of `values`
-    /// with the escaped value. One pass: a substituted value is never scanned again, and unknown
-    /// placeholders are left as they are.
+    /// Replaces each `{{name}}` whose name is a key of `values` with the escaped value (see ``PromQLTemplate``).
     static func substitute(_ query: String, _ values: [String: String]) -> String {
-        var out = ""
-        var rest = query[...]
-        while let open = rest.range(of: "{{") {
-            out += rest[..<open.lowerBound]
-            let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.range(of: "}}") else {
-                out += rest[open.lowerBound...]
-                return out
-            }
-            let name = afterOpen[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if let value = values[name] {
-                out += escape(value)
-                rest = afterOpen[close.upperBound...]
-            } else {
-                out += "{{"
-                rest = afterOpen
-            }
-        }
-        out += rest
-        return out
+        PromQLTemplate.substitute(query, values, escape: escape)
     }
 
     /// The placeholder names used in `query` (those `substitute` would replace given a value).
-    static func placeholders(in query: String) -> Set<String> {
-        var names = Set<String>()
-        var rest = query[...]
-        while let open = rest.range(of: "{{") {
-            let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.range(of: "}}") else { break }
-            names.insert(afterOpen[..<close.lowerBound].trimmingCharacters(in: .whitespaces))
-            rest = afterOpen[close.upperBound...]
-        }
-        return names
-    }
+    static func placeholders(in query: String) -> Set<String> { PromQLTemplate.placeholders(in: query) }
 
     /// A Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
     static func isLabelName(_ name: String) -> Bool {

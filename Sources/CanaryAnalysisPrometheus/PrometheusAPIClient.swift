@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PromQLSelectors
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -13,6 +14,7 @@ final class PrometheusAPIClient: Sendable {
     private let baseURL: String
     private let authorization: String?
     private let timeout: Duration
+    private let enforcedMatchers: [LabelMatcher]
     private let http: HTTPClient
     private let isShutDown = Atomic(false)
 
@@ -46,6 +48,7 @@ final class PrometheusAPIClient: Sendable {
         }
         guard configuration.timeout > .zero else { throw PrometheusFailure("timeout must be positive") }
         timeout = configuration.timeout
+        enforcedMatchers = configuration.enforcedMatchers
 
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile = configuration.caFile {
@@ -69,9 +72,18 @@ final class PrometheusAPIClient: Sendable {
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     }
 
-    /// Runs `promql` as an instant query at `time`.
+    /// Runs `promql` as an instant query at `time`, confined first by the enforced matchers (a query that cannot
+    /// be confined is not sent).
     func query(_ promql: String, at time: Date) async throws(PrometheusFailure) -> QueryResult {
-        let form = [("query", promql), ("time", Self.timestamp(time))]
+        var confined = promql
+        if !enforcedMatchers.isEmpty {
+            do throws(PromQLEnforcementError) {
+                confined = try PromQLSelectors.enforce(enforcedMatchers, in: promql)
+            } catch {
+                throw PrometheusFailure("the query was not sent: it cannot be confined to \(enforcedMatchers.map(\.description).joined(separator: ", ")): \(error)")
+            }
+        }
+        let form = [("query", confined), ("time", Self.timestamp(time))]
             .map { Self.formEncode($0.0) + "=" + Self.formEncode($0.1) }
             .joined(separator: "&")
         var request = HTTPClientRequest(url: queryURL)

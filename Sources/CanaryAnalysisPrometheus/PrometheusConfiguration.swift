@@ -1,5 +1,6 @@
 import CanaryAnalysis
 import Foundation
+import PromQLSelectors
 
 /// Where and how to read the OpenTelemetry HTTP server metric from Prometheus.
 public struct PrometheusConfiguration: Sendable, Equatable {
@@ -56,6 +57,9 @@ public struct PrometheusConfiguration: Sendable, Equatable {
     public var seriesHistory: Duration = .seconds(600)
     /// The metric carrying resource attributes, used when `joinTargetInfo` is on.
     public var targetInfoMetric: String = "target_info"
+    /// Matchers added to every selector of every query before it is sent (tenant confinement, e.g.
+    /// `namespace="team-a"`); a query that cannot be confined is not sent. Empty: queries go as written.
+    public var enforcedMatchers: [LabelMatcher] = []
 
     public init(address: URL) {
         self.address = address

@@ -38,18 +38,18 @@ enum PrometheusResponse {
         guard (200..<300).contains(status) else {
             var reason = "Prometheus answered HTTP \(status)"
             if let envelope, let error = envelope.error {
-                reason += " (\(envelope.errorType.map { "\($0): " } ?? "")\(error))"
+                reason += " (\(envelope.errorType.map { "\(bounded($0)): " } ?? "")\(bounded(error)))"
             } else if !body.isEmpty {
-                reason += ": " + snippet(body)
+                reason += "; the body (\(body.count) bytes) is not a Prometheus API answer and is not shown"
             }
             throw PrometheusFailure(reason)
         }
         guard let envelope else {
-            throw PrometheusFailure("Prometheus's answer is not the JSON of its query API: " + snippet(body))
+            throw PrometheusFailure("Prometheus's answer is not the JSON of its query API (\(body.count) bytes, not shown)")
         }
         guard envelope.status == "success" else {
-            let detail = [envelope.errorType, envelope.error].compactMap { $0 }.joined(separator: ": ")
-            throw PrometheusFailure("the query failed (status \(envelope.status))" + (detail.isEmpty ? "" : ": " + detail))
+            let detail = [envelope.errorType, envelope.error].compactMap { $0 }.map { bounded($0) }.joined(separator: ": ")
+            throw PrometheusFailure("the query failed (status \(bounded(envelope.status)))" + (detail.isEmpty ? "" : ": " + detail))
         }
         guard let data = envelope.data else { throw PrometheusFailure("Prometheus's answer has no data") }
         switch data.resultType {
@@ -101,10 +101,12 @@ enum PrometheusResponse {
         PrometheusFailure("malformed answer from Prometheus: " + what)
     }
 
-    private static func snippet(_ body: Data) -> String {
-        let text = String(decoding: body.prefix(200), as: UTF8.self)
-            .unicodeScalars.map { $0.value < 0x20 ? " " : String($0) }.joined()
-        return "\"" + text + (body.count > 200 ? "…" : "") + "\""
+    /// What of a Prometheus error text may reach status and Events: at most 200 characters, control characters
+    /// replaced. Only the `errorType` and `error` fields of a Prometheus API answer are ever shown, never a body
+    /// that is not one (an address pointing elsewhere must not turn the controller into a way to read it).
+    static func bounded(_ text: String) -> String {
+        let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.prefix(200).map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        return cleaned + (text.unicodeScalars.count > 200 ? "…" : "")
     }
 
     // MARK: Wire format

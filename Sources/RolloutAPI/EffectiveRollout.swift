@@ -1,6 +1,8 @@
+import Foundation
 import CanaryAnalysis
 import Kube
 import KubeJSON
+import PromQLSelectors
 
 /// A Rollout's spec with every default applied and every field checked: what the controller acts on.
 /// Made only by ``RolloutResolver``.
@@ -63,6 +65,9 @@ public struct EffectiveAnalysis: Sendable, Equatable {
     public var missingDataLimit: Duration?
     /// The fresh data each analysis step must add of its own before it may promote.
     public var stepEvidence = StepEvidenceRule()
+    /// Label matchers added to every selector of every query sent for this Rollout (the controller's
+    /// `--query-namespace-label`: the Rollout's namespace); empty: queries are sent as written.
+    public var enforcedMatchers: [LabelMatcher] = []
 }
 
 /// How traffic is split.
@@ -142,10 +147,40 @@ public struct RolloutDefaults: Sendable, Equatable {
     /// `--allow-cross-namespace-routes`: whether a Rollout may name a route object in another namespace. Off by
     /// default: a Rollout is then no way to read or write routes outside its own namespace.
     public var crossNamespaceRoutes = false
+    /// `--allowed-prometheus-address`: the only Prometheus servers a Rollout may name (the default address is
+    /// always allowed). Empty: any http(s) address. A Rollout naming another is an InvalidSpec, and the controller
+    /// sends it nothing: whoever may create a Rollout must not make the controller call arbitrary URLs.
+    public var allowedPrometheusAddresses: [String] = []
+    /// `--query-namespace-label`: a label every series a Rollout's queries read must carry with the Rollout's
+    /// namespace as its value. The controller adds the matcher to every selector (a query that cannot be confined
+    /// is an InvalidSpec). nil: queries are sent as written.
+    public var queryNamespaceLabel: String?
 
-    public init(prometheusAddress: String? = nil, crossNamespaceRoutes: Bool = false) {
+    public init(prometheusAddress: String? = nil, crossNamespaceRoutes: Bool = false,
+                allowedPrometheusAddresses: [String] = [], queryNamespaceLabel: String? = nil) {
         self.prometheusAddress = prometheusAddress
         self.crossNamespaceRoutes = crossNamespaceRoutes
+        self.allowedPrometheusAddresses = allowedPrometheusAddresses
+        self.queryNamespaceLabel = queryNamespaceLabel
+    }
+
+    /// Whether `address` is one this controller may query: the default, or one of the allowed (compared as URLs:
+    /// scheme and host case-insensitively, the scheme's default port filled in, trailing slashes ignored).
+    public func allowsPrometheus(_ address: String) -> Bool {
+        guard !allowedPrometheusAddresses.isEmpty else { return true }
+        let wanted = Self.normalizedAddress(address)
+        return ([prometheusAddress].compactMap { $0 } + allowedPrometheusAddresses).contains { Self.normalizedAddress($0) == wanted }
+    }
+
+    /// `scheme://host:port/path` with the scheme and host lower-cased, the port explicit and no trailing slash;
+    /// nil for text that is not an http(s) URL with a host.
+    static func normalizedAddress(_ address: String) -> String? {
+        guard let c = URLComponents(string: address), let scheme = c.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = c.host?.lowercased(), !host.isEmpty, c.user == nil, c.password == nil else { return nil }
+        let port = c.port ?? (scheme == "https" ? 443 : 80)
+        var path = c.path
+        while path.hasSuffix("/") { path.removeLast() }
+        return "\(scheme)://\(host):\(port)\(path)"
     }
 
     /// The steps used when a Rollout gives none: 5, analysis 10m, 25, analysis 10m, 50, analysis 15m, 100.

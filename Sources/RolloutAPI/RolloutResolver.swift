@@ -157,7 +157,13 @@ public enum RolloutResolver {
         }
         let address = a.prometheus?.address ?? defaults.prometheusAddress
         if let address {
-            if let url = URL(string: address), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {} else {
+            if let url = URL(string: address), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil {
+                if !defaults.allowsPrometheus(address) {
+                    errors.append(FieldError("\(af).prometheus.address",
+                                             "this controller queries only the Prometheus servers it is configured with "
+                                             + "(--allowed-prometheus-address); \"\(address)\" is not one of them"))
+                }
+            } else {
                 errors.append(FieldError("\(af).prometheus.address", "must be an http(s) URL, got \"\(address)\""))
             }
         } else if steps.contains(where: { if case .analysis = $0 { true } else { false } }) {
@@ -181,6 +187,9 @@ public enum RolloutResolver {
             }
         }
 
+        let enforced = Self.queryConfinement(configuration.checks, namespace: rollout.metadata.namespace ?? "default",
+                                             label: defaults.queryNamespaceLabel, under: af, &errors)
+
         guard errors.isEmpty else { return .failure(InvalidRolloutSpec(errors: errors)) }
         return .success(EffectiveRollout(
             replicas: replicas, selector: selector, template: template, version: version,
@@ -190,7 +199,7 @@ public enum RolloutResolver {
                 prometheusAddress: address, interval: interval, warmup: warmup, scrapeInterval: scrape, lag: lag,
                 joinTargetInfo: a.prometheus?.joinTargetInfo ?? false, onInconclusive: policy,
                 maxExtensions: maxExtensions, service: service, configuration: configuration,
-                missingDataHold: holdAfter, missingDataLimit: rollbackAfter),
+                missingDataHold: holdAfter, missingDataLimit: rollbackAfter, enforcedMatchers: enforced),
             routing: routing))
     }
 

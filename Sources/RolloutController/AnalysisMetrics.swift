@@ -18,13 +18,15 @@ public protocol AnalysisMetricsSource: Sendable {
 
 extension PrometheusProvider: AnalysisMetrics {}
 
-/// One `PrometheusProvider` per distinct Prometheus configuration, shared by every Rollout that uses it.
+/// One `PrometheusProvider` per distinct Prometheus configuration, shared by every Rollout that uses it (with
+/// namespace confinement on, one per namespace: the enforced matchers are part of the configuration).
 public final class PrometheusMetricsSource: AnalysisMetricsSource {
     private struct Key: Hashable {
         var address: String
         var lag: Duration
         var scrapeInterval: Duration
         var joinTargetInfo: Bool
+        var enforcedMatchers: [String]
     }
     private let providers = Mutex<[Key: PrometheusProvider]>([:])
 
@@ -34,12 +36,14 @@ public final class PrometheusMetricsSource: AnalysisMetricsSource {
         guard let address = analysis.prometheusAddress, let url = URL(string: address) else {
             throw AnalysisSetupError(message: "no Prometheus address")
         }
-        let key = Key(address: address, lag: analysis.lag, scrapeInterval: analysis.scrapeInterval, joinTargetInfo: analysis.joinTargetInfo)
+        let key = Key(address: address, lag: analysis.lag, scrapeInterval: analysis.scrapeInterval, joinTargetInfo: analysis.joinTargetInfo,
+                      enforcedMatchers: analysis.enforcedMatchers.map(\.description))
         if let existing = providers.withLock({ $0[key] }) { return existing }
         var configuration = PrometheusConfiguration(address: url)
         configuration.lag = analysis.lag
         configuration.endTolerance = PrometheusConfiguration.endTolerance(forScrapeInterval: analysis.scrapeInterval)
         configuration.joinTargetInfo = analysis.joinTargetInfo
+        configuration.enforcedMatchers = analysis.enforcedMatchers
         let provider = try PrometheusProvider(configuration: configuration)
         let (kept, extra) = providers.withLock { p -> (PrometheusProvider, PrometheusProvider?) in
             if let raced = p[key] { return (raced, provider) }

@@ -4,6 +4,7 @@ import Foundation
 import Kube
 import KubeRuntime
 import Logging
+import PromQLSelectors
 import RolloutAPI
 import RolloutController
 import ServiceLifecycle
@@ -57,6 +58,14 @@ struct FledgeControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("prometheus-address"), help: "Prometheus URL for Rollouts that name none.")
     var prometheusAddress: String?
 
+    @Option(name: .customLong("allowed-prometheus-address"),
+            help: "The only Prometheus a Rollout may name besides --prometheus-address (repeat for several; default: any). Another is an InvalidSpec.")
+    var allowedPrometheusAddresses: [String] = []
+
+    @Option(name: .customLong("query-namespace-label"),
+            help: "Confine every query to series whose LABEL is the Rollout's namespace (added to every selector; a query that cannot be confined is an InvalidSpec).")
+    var queryNamespaceLabel: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -87,8 +96,11 @@ struct FledgeControllerCommand: AsyncParsableCommand {
         guard lease > renew, renew > retry else {
             throw ValidationError("leader election needs lease duration > renew deadline > retry period; got \(leaseDuration), \(renewDeadline), \(retryPeriod)")
         }
-        if let prometheusAddress, URL(string: prometheusAddress)?.host == nil {
-            throw ValidationError("--prometheus-address must be a URL such as http://prometheus:9090")
+        for address in [prometheusAddress].compactMap({ $0 }) + allowedPrometheusAddresses where URL(string: address)?.host == nil {
+            throw ValidationError("--prometheus-address and --allowed-prometheus-address must be URLs such as http://prometheus:9090, got \"\(address)\"")
+        }
+        if let label = queryNamespaceLabel, !LabelMatcher.isValidLabelName(label) || label == "__name__" {
+            throw ValidationError("--query-namespace-label must be a Prometheus label name such as namespace, got \"\(label)\"")
         }
     }
 
@@ -122,7 +134,8 @@ struct FledgeControllerCommand: AsyncParsableCommand {
         options.term = term
         options.namespaces = namespaces
         options.workers = workers
-        options.defaults = RolloutDefaults(prometheusAddress: prometheusAddress, crossNamespaceRoutes: allowCrossNamespaceRoutes)
+        options.defaults = RolloutDefaults(prometheusAddress: prometheusAddress, crossNamespaceRoutes: allowCrossNamespaceRoutes,
+                                           allowedPrometheusAddresses: allowedPrometheusAddresses, queryNamespaceLabel: queryNamespaceLabel)
         let resyncPeriod = RolloutDuration.parse(resync) ?? .seconds(600)
         options.resyncPeriod = resyncPeriod == .zero ? nil : resyncPeriod
         let fledge = FledgeController(client: client, options: options, metricsSource: PrometheusMetricsSource(),

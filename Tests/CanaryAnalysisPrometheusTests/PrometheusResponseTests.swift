@@ -43,9 +43,25 @@ struct PrometheusResponseTests {
     @Test func httpErrorNamesStatusAndPrometheusError() {
         let reason = failure(400, #"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected \"}\""}"#)
         #expect(reason == #"Prometheus answered HTTP 400 (bad_data: 1:5: parse error: unexpected "}")"#)
-        let proxy = failure(502, "<html>Bad Gateway</html>")
-        #expect(proxy == #"Prometheus answered HTTP 502: "<html>Bad Gateway</html>""#)
         #expect(failure(503, "") == "Prometheus answered HTTP 503")
+    }
+
+    /// The address may point at anything (a proxy, an internal service): its body never reaches status or Events.
+    @Test func aBodyThatIsNotAPrometheusAnswerIsNeverShown() {
+        let proxy = failure(502, "<html>Bad Gateway: secret-internal-host</html>")
+        #expect(proxy == "Prometheus answered HTTP 502; the body (46 bytes) is not a Prometheus API answer and is not shown")
+        let page = failure(200, "root:x:0:0:root:/root:/bin/bash")
+        #expect(page == "Prometheus's answer is not the JSON of its query API (31 bytes, not shown)")
+        #expect(!(proxy ?? "").contains("secret") && !(page ?? "").contains("root:x"))
+    }
+
+    @Test func aPrometheusErrorTextIsBoundedAndHasNoControlCharacters() throws {
+        let long = String(repeating: "e", count: 5_000)
+        let reason = try #require(failure(400, #"{"status":"error","errorType":"bad_data","error":"line1\nline2 "# + long + #""}"#))
+        #expect(reason.count < 300, "\(reason.count) characters")
+        #expect(!reason.contains("\n"))
+        #expect(reason.hasPrefix("Prometheus answered HTTP 400 (bad_data: line1 line2 eee"))
+        #expect(reason.hasSuffix("…)"))
     }
 
     @Test func statusErrorWithHTTP200() {
