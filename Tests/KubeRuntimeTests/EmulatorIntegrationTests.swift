@@ -101,8 +101,9 @@ struct EmulatorIntegrationTests {
     @Test func leadershipMovesToTheOtherCandidateAfterAGracefulRelease() async throws {
         try await withEmulator { emulator, makeClient in
             let lease = "fledge-handover"
-            let (a, serviceA) = elector("a", lease: lease, client: try makeClient())
-            let (b, serviceB) = elector("b", lease: lease, client: try makeClient())
+            // A long Lease: a must still hold it when it shuts down (the handover is by release, not by expiry).
+            let (a, serviceA) = elector("a", lease: lease, client: try makeClient(), duration: .seconds(30))
+            let (b, serviceB) = elector("b", lease: lease, client: try makeClient(), duration: .seconds(30))
             let groupA = ServiceGroup(services: [a], logger: Logger(label: "test"))
             let runA = Task { try await groupA.run() }
             try await eventually("a leads", timeout: .seconds(20)) { a.isLeader && serviceA.isRunning }
@@ -276,13 +277,17 @@ private func expectStoreMatchesServer(_ informer: Informer<CountingListerWatcher
     #expect(cached == expected)
 }
 
-private func elector(_ identity: String, lease: String, client: KubeClient) -> (LeaderElector, RecordingService) {
+/// An elector with a short Lease (`lease`, renew deadline one second less): short enough for a test to wait out an
+/// expiry, long enough that a busy machine does not lose a renew by itself; a test that must not lose the Lease
+/// while it runs gives a longer one.
+private func elector(_ identity: String, lease: String, client: KubeClient,
+                     duration: Duration = .seconds(4)) -> (LeaderElector, RecordingService) {
     let service = RecordingService()
     let elector = LeaderElector(
         configuration: LeaderElectionConfiguration(
             leaseName: lease, identity: identity,
-            leaseDuration: .seconds(2), renewDeadline: .seconds(1), retryPeriod: .milliseconds(200)),
-        leaseStore: KubeLeaseStore(client: client, namespace: "default", timeout: .milliseconds(800)),
+            leaseDuration: duration, renewDeadline: duration - .seconds(1), retryPeriod: .milliseconds(300)),
+        leaseStore: KubeLeaseStore(client: client, namespace: "default", timeout: .seconds(2)),
         services: [service])
     return (elector, service)
 }

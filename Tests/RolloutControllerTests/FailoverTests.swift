@@ -10,120 +10,140 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Failover is safe by construction: two controller "processes" under leader election against the emulator, one of
-/// them partitioned from the API server (every request held up far past the renew deadline) or the whole Lease API
-/// made slow. At no instant do two processes write: in the order the server applied them, once the second
-/// process's first write went through, no write of the first is accepted again.
-@Suite(.timeLimit(.minutes(3)))
+/// Failover is safe by construction: two controller replicas under leader election against the emulator, one of
+/// them partitioned from the API server (every request held up past the Lease) or with Lease calls slower than the
+/// renew deadline. At no instant do two processes write: in the order the server applied them, the accepted writes
+/// come in one unbroken run per process — once another process has written, an earlier one never writes again.
+/// A process that loses the Lease exits and its replica starts a new process, as Kubernetes restarts the container.
+@Suite(.timeLimit(.minutes(4)))
 struct FailoverTests {
-    /// Short Lease durations so the test runs in seconds: 3 s lease, 2 s renew deadline, retry every 0.5 s.
-    static let timing = (lease: Duration.seconds(3), renew: Duration.seconds(2), retry: Duration.milliseconds(500))
+    /// Short Lease durations so the test runs in seconds, long enough that a busy machine does not lose the Lease
+    /// by itself: 6 s lease, 4 s renew deadline, retry every second.
+    static let timing = (lease: Duration.seconds(6), renew: Duration.seconds(4), retry: Duration.seconds(1))
 
     @Test func aPartitionedLeaderStopsBeforeTheFollowerTakesOverAndNoneOfItsLateWritesLand() async throws {
         try await Cluster.with(samples: ReconcilerIntegrationTests.goodSamples) { cluster in
-          try await ElectedController.pair(cluster) { a, b in
-            let steps: [RolloutStep] = [.weight(25), .analysis("2s"), .weight(50), .analysis("2s"), .weight(75), .analysis("2s"), .weight(100)]
-            try await cluster.create(clusterRollout(steps: steps))
-            try await cluster.waitFor("first deploy healthy", timeout: .seconds(30)) { $0.phase == .healthy }
-            try await cluster.setTemplate(tag: "2.0.0")
-            try await cluster.waitFor("the canary under way", timeout: .seconds(30)) { ($0.currentStepIndex ?? 0) >= 1 }
-            #expect(!b.elector.isLeader)
+            try await Replica.pair(cluster) { a, b in
+                let steps: [RolloutStep] = [.weight(25), .analysis("3s"), .weight(50), .analysis("3s"), .weight(75), .analysis("3s"), .weight(100)]
+                try await cluster.create(clusterRollout(steps: steps))
+                try await cluster.waitFor("first deploy healthy", timeout: .seconds(30)) { $0.phase == .healthy }
+                try await cluster.setTemplate(tag: "2.0.0")
+                try await cluster.waitFor("the canary under way", timeout: .seconds(30)) { ($0.currentStepIndex ?? 0) >= 1 }
+                let (leader, follower) = try await Replica.leaderAndFollower(a, b)
 
-            // a is cut off: everything it sends is held up 6 s, past the renew deadline (2 s) and the lease (3 s), but
-            // within its client's own 10 s timeout: a write a sends now would land in b's term unless a stops
-            // writing when its term ends and gives up on what it sent before a follower can take over.
-            try await cluster.client.injectEmulatorLatency(userAgent: a.userAgent, milliseconds: 6_000)
-            try await eventually("b takes over", timeout: .seconds(30)) { b.elector.isLeader }
-            let lost = try await a.outcome(within: .seconds(30))
-            #expect(lost is LeadershipLost, "a gives up leadership by itself: \(lost)")
-            #expect((try? a.elector.term.check()) == nil, "a's term has ended")
-            try await cluster.waitFor("2.0.0 promoted by b", timeout: .seconds(60)) { $0.phase == .healthy && $0.stableVersion == "2.0.0" }
-
-            let log = try await cluster.requestLog()
-            try expectOneWriterAtATime(log, first: a.userAgent, second: b.userAgent)
-            #expect(log.contains { ($0["userAgent"]?.stringValue ?? "").contains(b.userAgent) && Self.isWrite($0) && Self.accepted($0) },
-                    "b wrote")
-          }
+                // The leader is cut off: everything its processes send is held up 10 s, longer than the Lease (6 s)
+                // but within the client's own 20 s timeout. A write it sent now would land in the next term unless it
+                // stops writing when its term ends and gives up on what it sent before a follower can take over.
+                for agent in [leader.userAgentPrefix, leader.leaseUserAgentPrefix] {
+                    try await cluster.client.injectEmulatorLatency(userAgent: agent, milliseconds: 10_000)
+                }
+                try await eventually("the follower takes over", timeout: .seconds(60)) { follower.isLeader }
+                try await eventually("the cut-off leader gives up by itself", timeout: .seconds(60)) { leader.lostLeadership > 0 }
+                try await cluster.waitFor("2.0.0 promoted", timeout: .seconds(90)) { $0.phase == .healthy && $0.stableVersion == "2.0.0" }
+                try expectOneWriterAtATime(try await cluster.requestLog())
+            }
         }
     }
 
     @Test func aLeaderWhoseLeaseCallsAreSlowerThanTheRenewDeadlineStopsWritingBeforeTheFollowerTakesOver() async throws {
         try await Cluster.with(samples: ReconcilerIntegrationTests.goodSamples) { cluster in
-          try await ElectedController.pair(cluster) { a, b in
-            try await cluster.create(clusterRollout(steps: [.weight(25), .analysis("3s"), .weight(50), .analysis("3s"), .weight(100)]))
-            try await cluster.waitFor("first deploy healthy", timeout: .seconds(30)) { $0.phase == .healthy }
-            try await cluster.setTemplate(tag: "2.0.0")
-            try await cluster.waitFor("the canary under way", timeout: .seconds(30)) { ($0.currentStepIndex ?? 0) >= 1 }
+            try await Replica.pair(cluster) { a, b in
+                try await cluster.create(clusterRollout(steps: [.weight(25), .analysis("4s"), .weight(50), .analysis("4s"), .weight(100)]))
+                try await cluster.waitFor("first deploy healthy", timeout: .seconds(30)) { $0.phase == .healthy }
+                try await cluster.setTemplate(tag: "2.0.0")
+                try await cluster.waitFor("the canary under way", timeout: .seconds(30)) { ($0.currentStepIndex ?? 0) >= 1 }
+                let (leader, follower) = try await Replica.leaderAndFollower(a, b)
 
-            // Only a's Lease calls are slow (5 s, longer than the 2 s renew deadline); its writes to Rollouts and
-            // Deployments still go through at once, and b reaches the Lease API. The old elector noticed only when
-            // an attempt returned, and wrote on while b already led.
-            try await cluster.client.injectEmulatorLatency(userAgent: a.leaseUserAgent, milliseconds: 5_000)
-            try await eventually("b takes over", timeout: .seconds(30)) { b.elector.isLeader }
-            let lost = try await a.outcome(within: .seconds(30))
-            #expect(lost is LeadershipLost, "\(lost)")
-            try await cluster.waitFor("2.0.0 promoted by b", timeout: .seconds(60)) { $0.phase == .healthy && $0.stableVersion == "2.0.0" }
-            try expectOneWriterAtATime(try await cluster.requestLog(), first: a.userAgent, second: b.userAgent)
-          }
+                // Only the leader's Lease calls are slow (8 s, longer than the 4 s renew deadline); its writes to
+                // Rollouts and Deployments still go through at once, and the follower reaches the Lease API. The old
+                // elector noticed only when an attempt returned, and wrote on while the follower already led.
+                try await cluster.client.injectEmulatorLatency(userAgent: leader.leaseUserAgentPrefix, milliseconds: 8_000)
+                try await eventually("the follower takes over", timeout: .seconds(60)) { follower.isLeader }
+                try await eventually("the slow leader gives up by itself", timeout: .seconds(60)) { leader.lostLeadership > 0 }
+                try await cluster.waitFor("2.0.0 promoted", timeout: .seconds(90)) { $0.phase == .healthy && $0.stableVersion == "2.0.0" }
+                try expectOneWriterAtATime(try await cluster.requestLog())
+            }
         }
     }
 
-    static func isWrite(_ entry: JSONValue) -> Bool {
-        !(entry["path"]?.stringValue ?? "").contains("/leases")
-    }
-
-    static func accepted(_ entry: JSONValue) -> Bool {
-        (200..<300).contains(entry["code"]?.intValue ?? 0)
-    }
-
-    /// In the order the server applied them: every accepted write (Lease writes aside) of `first` comes before the
-    /// first accepted write of `second`.
-    func expectOneWriterAtATime(_ log: [JSONValue], first: String, second: String) throws {
-        let writes = log.filter { Self.isWrite($0) && Self.accepted($0) }
-        let by = { (entry: JSONValue, agent: String) in (entry["userAgent"]?.stringValue ?? "").contains(agent) }
-        guard let handover = writes.firstIndex(where: { by($0, second) }) else { return }
-        let late = writes[handover...].filter { by($0, first) }
-        let summary = late.map { "\($0["verb"]?.stringValue ?? "") \($0["path"]?.stringValue ?? "") → \($0["code"]?.intValue ?? 0)" }
-        #expect(late.isEmpty, "writes of the old leader accepted after the new leader's first write: \(summary)")
+    /// In the order the server applied them, the accepted writes (Lease writes aside) of each process form one
+    /// unbroken run: once another process has written, an earlier one never writes again.
+    func expectOneWriterAtATime(_ log: [JSONValue]) throws {
+        let writers = log.filter { entry in
+            !(entry["path"]?.stringValue ?? "").contains("/leases") && (200..<300).contains(entry["code"]?.intValue ?? 0)
+        }.compactMap { $0["userAgent"]?.stringValue }.filter { $0.hasPrefix(Replica.agentPrefix) }
+        var finished: Set<String> = []
+        var current: String?
+        var violations: [String] = []
+        for (i, writer) in writers.enumerated() where writer != current {
+            if finished.contains(writer) { violations.append("write \(i) by \(writer) after another process had written") }
+            if let current { finished.insert(current) }
+            current = writer
+        }
+        #expect(violations.isEmpty, "\(violations.prefix(5)); writers in order: \(writers.reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } })")
+        #expect(Set(writers).count >= 2, "both replicas wrote: \(Set(writers))")
     }
 }
 
-/// One controller process under leader election: its own API client and Lease client, both with the process's
-/// User-Agent (so the emulator can cut off this process alone); the informers always run, the workers only while
-/// it holds the Lease.
-final class ElectedController: Sendable {
-    let userAgent: String
-    /// The Lease client's User-Agent (it contains ``userAgent``, so a partition of the process covers both).
-    var leaseUserAgent: String { userAgent + "-lease" }
-    let client: KubeClient
-    let leaseClient: KubeClient
-    let fledge: FledgeController
-    let elector: LeaderElector
-    let task: Task<Void, any Error>
-    private let ended = ProcessEnd()
+/// One controller replica: it runs a process (its own API client and Lease client, informers always, workers
+/// while it holds the Lease) and, when the process ends because leadership was lost, starts a new one, as
+/// Kubernetes restarts the container. Every process has its own User-Agent, `fledge-test/<replica>#<n>` (the Lease
+/// client's `fledge-test-lease/<replica>#<n>`), so the emulator can hold up one replica alone and the request log
+/// says which process wrote.
+final class Replica: Sendable {
+    static let agentPrefix = "fledge-test/"
+    let id: String
+    var userAgentPrefix: String { Self.agentPrefix + id + "#" }
+    var leaseUserAgentPrefix: String { "fledge-test-lease/" + id + "#" }
+    private let state = Mutex(State())
+    private let supervisor = Mutex<Task<Void, Never>?>(nil)
 
-    init(id: String, url: URL, source: any AnalysisMetricsSource) async throws {
-        userAgent = "fledge-test/\(id)"
-        client = try KubeClient(configuration: ClientConfiguration(server: url, requestTimeout: .seconds(10), userAgent: userAgent),
-                                logger: quietLogger)
-        leaseClient = try KubeClient(configuration: ClientConfiguration(server: url, requestTimeout: .seconds(10), userAgent: userAgent + "-lease"),
-                                     logger: quietLogger)
-        let timing = FailoverTests.timing
-        let term = LeadershipTerm()
-        var options = FledgeControllerOptions()
-        options.workers = 2
-        options.term = term
-        let fledge = FledgeController(client: client, options: options, metricsSource: source, logger: quietLogger)
-        self.fledge = fledge
-        let elector = LeaderElector(
-            configuration: LeaderElectionConfiguration(leaseName: "fledge-controller", identity: id, leaseDuration: timing.lease,
-                                                       renewDeadline: timing.renew, retryPeriod: timing.retry),
-            leaseStore: KubeLeaseStore(client: leaseClient, namespace: "default"),
-            services: [SyncedService(fledge.controller) { try await fledge.waitForSync() }], term: term, logger: quietLogger)
-        self.elector = elector
-        let informers = fledge.informers
-        let ended = self.ended
-        task = Task {
+    private struct State {
+        var elector: LeaderElector?
+        var lost = 0
+        var stopped = false
+    }
+
+    /// Whether its current process holds the Lease.
+    var isLeader: Bool { state.withLock { $0.elector?.isLeader ?? false } }
+    /// How many of its processes ended by losing leadership.
+    var lostLeadership: Int { state.withLock { $0.lost } }
+
+    init(id: String, url: URL, source: any AnalysisMetricsSource) {
+        self.id = id
+        let task = Task { [self] in
+            var incarnation = 0
+            while !state.withLock({ $0.stopped }) {
+                incarnation += 1
+                let ended = await runProcess(incarnation, url: url, source: source)
+                if ended is LeadershipLost { state.withLock { $0.lost += 1 } }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        supervisor.withLock { $0 = task }
+    }
+
+    /// One process, until it ends; returns why.
+    private func runProcess(_ n: Int, url: URL, source: any AnalysisMetricsSource) async -> (any Error)? {
+        do {
+            let client = try KubeClient(configuration: ClientConfiguration(server: url, requestTimeout: .seconds(20),
+                                                                           userAgent: userAgentPrefix + "\(n)"), logger: quietLogger)
+            let leaseClient = try KubeClient(configuration: ClientConfiguration(server: url, requestTimeout: .seconds(20),
+                                                                                userAgent: leaseUserAgentPrefix + "\(n)"), logger: quietLogger)
+            let timing = FailoverTests.timing
+            let term = LeadershipTerm()
+            var options = FledgeControllerOptions()
+            options.workers = 2
+            options.term = term
+            let fledge = FledgeController(client: client, options: options, metricsSource: source, logger: quietLogger)
+            let elector = LeaderElector(
+                configuration: LeaderElectionConfiguration(leaseName: "fledge-controller", identity: "\(id)#\(n)", leaseDuration: timing.lease,
+                                                           renewDeadline: timing.renew, retryPeriod: timing.retry),
+                leaseStore: KubeLeaseStore(client: leaseClient, namespace: "default"),
+                services: [SyncedService(fledge.controller) { try await fledge.waitForSync() }], term: term, logger: quietLogger)
+            state.withLock { $0.elector = elector }
+            let informers = fledge.informers
+            var ended: (any Error)?
             do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for informer in informers { group.addTask { try await informer.run() } }
@@ -132,57 +152,47 @@ final class ElectedController: Sendable {
                     _ = try await group.next()
                     group.cancelAll()
                 }
-                ended.error.withLock { $0 = CancellationError() }
             } catch {
-                ended.error.withLock { $0 = error }
-                throw error
+                ended = error
             }
-        }
-        try await eventually("\(id)'s caches to sync", timeout: .seconds(20)) {
-            try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask { try await fledge.waitForSync(); return true }
-                group.addTask { try await Task.sleep(for: .milliseconds(200)); return false }
-                defer { group.cancelAll() }
-                return try await group.next() ?? false
-            }
-        }
-    }
-
-    /// How the process ended (the error it stopped with), waiting up to `limit`.
-    func outcome(within limit: Duration) async throws -> any Error {
-        try await TestTimeouts.poll("the process to end", limit: limit) { ended.error.withLock { $0 != nil } }
-        return ended.error.withLock { $0! }
-    }
-
-    /// Two processes, "a" leading first, stopped after `body` whatever happens.
-    static func pair(_ cluster: Cluster, _ body: (ElectedController, ElectedController) async throws -> Void) async throws {
-        let a = try await ElectedController(id: "a", url: cluster.emulator.url, source: cluster.metrics)
-        var b: ElectedController?
-        do {
-            try await eventually("a leads", timeout: .seconds(20)) { a.elector.isLeader }
-            b = try await ElectedController(id: "b", url: cluster.emulator.url, source: cluster.metrics)
-            try await body(a, b!)
+            state.withLock { $0.elector = nil }
+            await fledge.shutdown()
+            try? await client.shutdown()
+            try? await leaseClient.shutdown()
+            return ended
         } catch {
-            await a.stop()
-            await b?.stop()
-            throw error
+            return error
         }
-        await a.stop()
-        await b?.stop()
     }
 
     func stop() async {
-        task.cancel()
-        _ = await task.result
-        await fledge.shutdown()
-        try? await client.shutdown()
-        try? await leaseClient.shutdown()
+        state.withLock { $0.stopped = true }
+        let task = supervisor.withLock { $0 }
+        task?.cancel()
+        await task?.value
     }
-}
 
-/// The error a test process ended with, once it has.
-final class ProcessEnd: Sendable {
-    let error = Mutex<(any Error)?>(nil)
+    /// The replica leading now and the other (a busy machine may be between two leaders: waits for one).
+    static func leaderAndFollower(_ a: Replica, _ b: Replica) async throws -> (Replica, Replica) {
+        try await eventually("one replica leads", timeout: .seconds(30)) { a.isLeader || b.isLeader }
+        return a.isLeader ? (a, b) : (b, a)
+    }
+
+    /// Replicas "a" and "b", one leading before `body`; both stopped afterwards whatever happens.
+    static func pair(_ cluster: Cluster, _ body: (Replica, Replica) async throws -> Void) async throws {
+        let a = Replica(id: "a", url: cluster.emulator.url, source: cluster.metrics)
+        let b = Replica(id: "b", url: cluster.emulator.url, source: cluster.metrics)
+        do {
+            try await eventually("one replica leads", timeout: .seconds(30)) { a.isLeader || b.isLeader }
+            try await body(a, b)
+        } catch {
+            await a.stop()
+            await b.stop()
+            throw error
+        }
+        await a.stop()
+        await b.stop()
+    }
 }
 
 extension KubeClient {
@@ -194,10 +204,5 @@ extension KubeClient {
         _ = try await send(Request(method: .post, path: "/emulator.fledge.dev/latency",
                                    headers: ["Accept": "application/json", "Content-Type": "application/json"],
                                    body: try JSONValue.object(body).data(), verb: "create"))
-    }
-
-    /// The emulator's admin API: clears injected faults and latency.
-    func clearEmulatorFaults() async throws {
-        _ = try await send(Request(method: .delete, path: "/emulator.fledge.dev/faults", verb: "delete"))
     }
 }
