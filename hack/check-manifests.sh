@@ -80,6 +80,20 @@ if out=$("$PYTHON" "$TMP/namespaced.py" "$TMP/namespaced.yaml" 2>&1); then
 else
   fail "overlays/namespaced: $out"
 fi
+render integrations/argocd "$TMP/argocd.yaml" "integrations/argocd/" || exit 1
+if "$PYTHON" - "$TMP/argocd.yaml" integrations/argocd/health.lua <<'PY'
+import sys, yaml
+cm = yaml.safe_load(open(sys.argv[1]))
+key = "resource.customizations.health.fledge.dev_Rollout"
+ok = cm["kind"] == "ConfigMap" and cm["metadata"]["name"] == "argocd-cm" and cm["metadata"]["namespace"] == "argocd" \
+    and cm["data"].get(key) == open(sys.argv[2]).read()
+sys.exit(0 if ok else 1)
+PY
+then
+  pass "integrations/argocd: argocd-cm carries health.lua verbatim as the Rollout health check"
+else
+  fail "integrations/argocd: argocd-cm does not carry health.lua under resource.customizations.health.fledge.dev_Rollout"
+fi
 render overlays/multi-tenant "$TMP/multi-tenant.yaml" "overlays/multi-tenant/" || exit 1
 cat >"$TMP/multi-tenant.py" <<'PY'
 import sys, yaml

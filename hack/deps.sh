@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)  # hack/check-manifests.sh: requests with a service account's token
+# The Argo CD health check is tested with Lua 5.1 (the semantics Argo CD evaluates it with) and Lua 5.4.
+command -v lua5.1 >/dev/null 2>&1 || need_apt+=(lua5.1)
+command -v lua5.4 >/dev/null 2>&1 || need_apt+=(lua5.4)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "deps: installing Debian packages: ${need_apt[*]}"
@@ -42,3 +45,4 @@ first_line() { local out; out="$("$@" 2>&1 || true)"; printf '%s\n' "${out%%$'\n
 echo "deps: $(first_line prometheus --version)"
 echo "deps: kubectl $(first_line .venv/bin/kubectl version --client)"
 echo "deps: kubernetes-validate $(first_line .venv/bin/kubernetes-validate --version)"
+echo "deps: $(first_line lua5.1 -v), $(first_line lua5.4 -v)"

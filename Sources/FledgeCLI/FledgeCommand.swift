@@ -14,11 +14,11 @@ public struct FledgeCommand: AsyncParsableCommand {
             or after the subcommand; KUBECONFIG is honoured.
 
             Exit status: 0 when the command ran (for analyze, whatever the verdict), 1 for a failure (bad input, \
-            an API error, an action that does not apply), 2 for usage errors.
+            an API error, an action that does not apply), 2 for usage errors; status has its own (see its help).
             """,
         version: FledgeVersion.plugin,
         subcommands: [
-            GetCommand.self, ListCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self,
+            GetCommand.self, ListCommand.self, StatusCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self,
             PauseCommand.self, ResumeCommand.self, AnalyzeCommand.self, VersionCommand.self, CompletionCommand.self,
         ]
     )
