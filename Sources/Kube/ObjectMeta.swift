@@ -119,6 +119,23 @@ public struct LabelSelector: Codable, Sendable, Equatable {
         self.matchExpressions = matchExpressions
     }
 
+    /// The selector in the API's string form (`app=shop,tier in (a,b),!legacy`), as `status.selector` of a scale
+    /// subresource and `labelSelector` query parameters take it; keys in order.
+    public var text: String {
+        var parts = (matchLabels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        for r in matchExpressions ?? [] {
+            let values = (r.values ?? []).sorted().joined(separator: ",")
+            switch r.operator {
+            case "In": parts.append("\(r.key) in (\(values))")
+            case "NotIn": parts.append("\(r.key) notin (\(values))")
+            case "Exists": parts.append(r.key)
+            case "DoesNotExist": parts.append("!\(r.key)")
+            default: continue
+            }
+        }
+        return parts.joined(separator: ",")
+    }
+
     /// One `matchExpressions` entry (`In`, `NotIn`, `Exists`, `DoesNotExist`).
     public struct Requirement: Codable, Sendable, Equatable {
         public var key: String

@@ -31,6 +31,12 @@ public struct RolloutStatus: Codable, Sendable, Equatable {
     /// The last few templates promoted to stable, newest first (at most ``PromotedTemplate/kept``). Stable is recreated
     /// from the newest when its Deployment vanishes; `kubectl fledge undo` reads them.
     public var stableTemplates: [PromotedTemplate]?
+    /// Pods of both tracks (every ReplicaSet's): the scale subresource's `status.replicas`, what an
+    /// HorizontalPodAutoscaler reads as the current size.
+    public var replicas: Int?
+    /// `spec.selector` as a string (`app=shop`): the scale subresource's `status.selector`, by which an autoscaler
+    /// finds the pods of both tracks for their metrics.
+    public var selector: String?
     /// The ids of the recent one-shot actions acted on, oldest first (at most ``RolloutStatus/keptActionIds``): an id
     /// acts at most once, so an annotation kept in git never fires again after another action or on a later canary.
     public var actionIds: [String]?

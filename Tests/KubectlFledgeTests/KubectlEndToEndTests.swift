@@ -270,6 +270,35 @@ struct KubectlEndToEndTests {
         #expect(wrongNamespace.stderr.contains("rollout \"web\" not found in namespace \"elsewhere\""))
         let list = try await env.kubectl("fledge", "list", "rollouts")
         #expect(list.stdout.split(separator: "\n").last?.hasPrefix("web   Healthy  -     0/0     2.0.0") == true, "\(list.stdout)")
+
+        // status: a promoted template exits 0 at once.
+        let promoted = try await env.kubectl("fledge", "status", "web", "--timeout", "30s")
+        #expect(promoted.status == 0, "\(promoted.stderr)")
+        #expect(promoted.stdout.hasPrefix("web: 2.0.0 is stable"), "\(promoted.stdout)")
+
+        // The scale subresource: kubectl scale sets spec.replicas; status carries the size and the selector an
+        // autoscaler reads.
+        let scaled = try await env.kubectl("scale", "fro/web", "--replicas=6")
+        #expect(scaled.status == 0, "\(scaled.stderr)")
+        try await env.waitFor("at 6 replicas") { $0.spec?.replicas == 6 && $0.status?.replicas == 6 }
+        #expect(try await env.replicas("web-stable") == 6)
+        #expect(try await env.ok("get", "fro", "web", "-o", "jsonpath={.status.selector}") == "app=web")
+        let scale = try JSONValue(parsing: Data(try await env.ok("get", "fro", "web", "--subresource=scale", "-o", "json").utf8))
+        #expect(scale["kind"] == "Scale")
+        #expect(scale[path: ["status", "replicas"]] == 6)
+        #expect(scale[path: ["status", "selector"]] == "app=web")
+
+        // Mid-step: the split follows the new size at the step's weight; status says the rollout is held (exit 3).
+        try await env.apply(version: "3.0.0")  // the manifest says replicas: 4
+        try await env.waitFor("paused at step 1", Self.pausedAt(1, version: "3.0.0"))
+        #expect(try await env.ok("scale", "fro/web", "--replicas=8").contains("scaled"))
+        try await eventually("25% of 8: 2 canary and 6 stable", seconds: 20) {
+            let canary = try await env.replicas("web-canary"), stable = try await env.replicas("web-stable")
+            return canary == 2 && stable == 6
+        }
+        let held = try await env.kubectl("fledge", "status", "web")
+        #expect(held.status == 3, "\(held.stdout) \(held.stderr)")
+        #expect(held.stdout.hasPrefix("web: paused: "), "\(held.stdout)")
         try await env.client.shutdown()
     }
 }

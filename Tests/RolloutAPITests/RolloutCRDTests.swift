@@ -123,7 +123,8 @@ private func lastComponent(_ path: String) -> String {
         #expect(version["served"] == true)
         #expect(version["storage"] == true)
         #expect(version[path: ["subresources", "status"]] == .object([:]))
-        #expect(version[path: ["subresources", "scale"]] == nil)
+        #expect(version[path: ["subresources", "scale"]] == ["specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas",
+                                                              "labelSelectorPath": ".status.selector"])
         // The Swift descriptor agrees.
         #expect(crd[path: ["spec", "group"]] == .string(Rollout.descriptor.group))
         #expect(crd[path: ["spec", "names", "plural"]] == .string(Rollout.descriptor.plural))

@@ -33,7 +33,9 @@ let rolloutCRD: JSONValue = [
                   "shortNames": ["fro"], "categories": ["all"]],
         "versions": [[
             "name": "v1alpha1", "served": true, "storage": true,
-            "subresources": ["status": [:]],
+            // The shipped CRD's subresources (crds/rollouts.fledge.dev.yaml), with a schema that keeps everything.
+            "subresources": ["status": [:], "scale": ["specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas",
+                                                      "labelSelectorPath": ".status.selector"]],
             "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
         ]],
     ],

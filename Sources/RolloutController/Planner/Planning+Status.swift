@@ -13,6 +13,9 @@ extension Planning {
         status.currentStepIndex = stepIndex
         status.canaryWeight = weight
         status.trafficRoute = e.routing.route.map(RouteRecord.init)
+        // The scale subresource's view: every pod of both tracks, and the selector that finds them.
+        status.replicas = (input.stable?.totalReplicas ?? 0) + (input.canary?.totalReplicas ?? 0)
+        status.selector = e.selector.text
         if routed {
             status.actualCanaryWeight = routeAfter.map(Double.init)
         } else {
