@@ -29,8 +29,13 @@ public struct FledgeCommand: AsyncParsableCommand {
     /// exit status. Help goes to standard output; errors go to standard error.
     public static func execute(_ arguments: [String]) async -> Int32 {
         let console = Console.current
+        let hoisted = KubeOptions.hoistLeadingFlags(arguments)
+        if let unknown = UnknownCommand.check(hoisted, root: Self.self) {
+            console.printError(unknown.message)
+            return 2
+        }
         do {
-            var command = try parseAsRoot(KubeOptions.hoistLeadingFlags(arguments))
+            var command = try parseAsRoot(hoisted)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

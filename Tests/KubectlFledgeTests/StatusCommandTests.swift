@@ -100,3 +100,20 @@ struct StatusCommandTests {
         #expect(RolloutVerdict(rollout) == .held("web: paused: paused at step 1"))
     }
 }
+
+/// A mistyped command is named as an unknown command with the closest ones, exit 2 (a usage error).
+struct UnknownCommandTests {
+    @Test func aMistypedCommandIsNamedWithSuggestions() async {
+        let typo = await runPlugin(["promot", "web"])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.hasPrefix("Error: unknown command \"promot\" for \"kubectl fledge\"\n\nDid you mean this?\n\tpromote\n"), "\(typo.stderr)")
+        let flagsFirst = await runPlugin(["-n", "shop", "stauts", "web"])
+        #expect(flagsFirst.stderr.contains("unknown command \"stauts\""), "\(flagsFirst.stderr)")
+        #expect(flagsFirst.stderr.contains("\tstatus\n"))
+        let nothingClose = await runPlugin(["frobnicate"])
+        #expect(nothingClose.status == 2)
+        #expect(!nothingClose.stderr.contains("Did you mean"))
+        let alias = await runPlugin(["get", "fro", "--help"])
+        #expect(alias.status == 0, "known commands and aliases pass: \(alias.stderr)")
+    }
+}
