@@ -19,6 +19,7 @@ public struct FledgeCommand: AsyncParsableCommand {
         version: FledgeVersion.plugin,
         subcommands: [
             GetCommand.self, ListCommand.self, StatusCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self,
+            SetCommand.self, UndoCommand.self,
             PauseCommand.self, ResumeCommand.self, AnalyzeCommand.self, VersionCommand.self, CompletionCommand.self,
         ]
     )

@@ -27,7 +27,7 @@ struct PluginDocumentationTests {
     @Test func documentsEveryCommand() throws {
         let doc = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/plugin.md"), encoding: .utf8)
         for heading in ["### `get rollout NAME", "### `list rollouts", "### `promote NAME [--full]`, `abort NAME`, `retry NAME`",
-                        "### `pause NAME`, `resume NAME`", "### `status NAME", "### `analyze`", "### `version", "### `completion bash|zsh|fish`"] {
+                        "### `pause NAME`, `resume NAME`", "### `status NAME", "### `set image NAME CONTAINER=IMAGE…`, `undo NAME`", "### `analyze`", "### `version", "### `completion bash|zsh|fish`"] {
             #expect(doc.contains(heading), "missing \(heading)")
         }
         // The captured views are the view's real layout.
