@@ -10,27 +10,7 @@ enum PromQL {
     ///
     /// Backslash and double quote are escaped, and so is every control character (newline, tab,
     /// NUL, …), using only escapes PromQL's lexer accepts inside double quotes.
-    static func escape(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
-                    || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    out += "\\u" + hex4(scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
+    static func escape(_ value: String) -> String { LabelMatcher.escaped(value) }
 
     /// A complete double-quoted string literal holding `value`.
     static func literal(_ value: String) -> String { "\"" + escape(value) + "\"" }
@@ -57,10 +37,7 @@ enum PromQL {
     static func placeholders(in query: String) -> Set<String> { PromQLTemplate.placeholders(in: query) }
 
     /// A Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
-    static func isLabelName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, isLetterOrUnderscore(first) else { return false }
-        return name.utf8.allSatisfy { isLetterOrUnderscore($0) || isDigit($0) }
-    }
+    static func isLabelName(_ name: String) -> Bool { LabelMatcher.isValidLabelName(name) }
 
     /// A Prometheus metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
     static func isMetricName(_ name: String) -> Bool {
@@ -74,9 +51,4 @@ enum PromQL {
     }
 
     private static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
-
-    private static func hex4(_ v: UInt32) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int((v >> 12) & 0xF)], digits[Int((v >> 8) & 0xF)], digits[Int((v >> 4) & 0xF)], digits[Int(v & 0xF)]])
-    }
 }

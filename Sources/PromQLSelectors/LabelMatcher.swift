@@ -37,10 +37,18 @@ public struct LabelMatcher: Sendable, Equatable, CustomStringConvertible {
         name + op.rawValue + Self.quoted(value)
     }
 
-    /// `value` as a double-quoted PromQL string literal that decodes back to exactly `value`: backslash and double
-    /// quote escaped, newline, tab and carriage return as `\n`, `\t`, `\r`, other control characters as `\uXXXX`.
+    /// `value` as a double-quoted PromQL string literal that decodes back to exactly `value` (see ``escaped(_:)``).
     public static func quoted(_ value: String) -> String {
-        var literal = "\""
+        "\"" + escaped(value) + "\""
+    }
+
+    /// The content of a double-quoted PromQL string literal holding exactly `value`, so a value can never change a
+    /// query's shape: backslash and double quote escaped, newline, tab and carriage return as `\n`, `\t`, `\r`,
+    /// every other control character (C0, DEL, C1) and the line and paragraph separators as `\uXXXX` — only
+    /// escapes PromQL's lexer accepts inside double quotes.
+    public static func escaped(_ value: String) -> String {
+        var literal = ""
+        literal.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\\": literal += "\\\\"
@@ -48,12 +56,13 @@ public struct LabelMatcher: Sendable, Equatable, CustomStringConvertible {
             case "\n": literal += "\\n"
             case "\t": literal += "\\t"
             case "\r": literal += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                literal += "\\u" + hexDigits(scalar.value, width: 4)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                || scalar.value == 0x2028 || scalar.value == 0x2029:
+                literal += "\\u" + hexDigits(scalar.value, width: 4).lowercased()
             default: literal.unicodeScalars.append(scalar)
             }
         }
-        return literal + "\""
+        return literal
     }
 
     /// Whether `name` is a label name: `[a-zA-Z_][a-zA-Z0-9_]*`.

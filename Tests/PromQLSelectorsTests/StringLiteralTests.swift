@@ -32,7 +32,8 @@ struct StringLiteralTests {
         ("a\"b", #""a\"b""#),
         ("back\\slash", #""back\\slash""#),
         ("new\nline\ttab\rcr", #""new\nline\ttab\rcr""#),
-        ("bell\u{7}del\u{7F}", #""bell\u0007del\u007F""#),
+        ("bell\u{7}del\u{7F}", #""bell\u0007del\u007f""#),
+        ("c1\u{85}line\u{2028}", #""c1\u0085line\u2028""#),
         ("caf\u{E9}", "\"caf\u{E9}\""),
     ])
     func quoting(value: String, literal: String) {
