@@ -11,6 +11,14 @@ final class FreshReads: Sendable {
 
     func isConfirmed(_ key: String) -> Bool { confirmed.withLock { $0.contains(key) } }
     func confirm(_ key: String) { confirmed.withLock { _ = $0.insert(key) } }
+
+    /// A Rollout is gone: its objects leave the memory (a Rollout created again under the name is read afresh).
+    func forget(namespace: String, rollout: String) {
+        let keys = [PlanApplier.key("rollouts", namespace, rollout),
+                     PlanApplier.key("deployments", namespace, FledgeNames.stableDeployment(rollout)),
+                     PlanApplier.key("deployments", namespace, FledgeNames.canaryDeployment(rollout))]
+        confirmed.withLock { $0.subtract(keys) }
+    }
 }
 
 extension RolloutReconciler {

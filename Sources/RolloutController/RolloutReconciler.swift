@@ -68,6 +68,7 @@ public struct RolloutReconciler: Reconciler {
             metrics.forget(namespace: namespace, name: key.name)
             routeWatch?.use(nil, by: key)
             applier.forgetRouteWrites(namespace: namespace, rollout: key.name)
+            freshReads.forget(namespace: namespace, rollout: key.name)
             return .done
         }
         let finalizers = rollout.metadata.finalizers ?? []

@@ -1,7 +1,7 @@
 import Foundation
 import KubeJSON
 import RolloutAPI
-import RolloutController
+@testable import RolloutController
 import Testing
 
 @Suite struct ResourceAttributesTests {
@@ -186,4 +186,14 @@ import Testing
         #expect(d.isSettled(replicas: 2, hash: "new"))
         #expect(d.available(running: "other") == 0)
     }
+}
+
+/// What a leader read fresh is forgotten with its Rollout: one created again under the name is read afresh.
+@Test func freshReadsAreForgottenWithTheirRollout() {
+    let reads = FreshReads()
+    for key in ["rollouts/ns/shop", "deployments/ns/shop-stable", "deployments/ns/shop-canary", "rollouts/ns/other"] { reads.confirm(key) }
+    reads.forget(namespace: "ns", rollout: "shop")
+    #expect(!reads.isConfirmed("rollouts/ns/shop") && !reads.isConfirmed("deployments/ns/shop-stable")
+            && !reads.isConfirmed("deployments/ns/shop-canary"))
+    #expect(reads.isConfirmed("rollouts/ns/other"))
 }
