@@ -20,6 +20,8 @@ public struct EffectiveRollout: Sendable, Equatable {
     public var steps: [EffectiveStep]
     public var analysis: EffectiveAnalysis
     public var routing: EffectiveRouting
+    /// `spec.workloadRef`, when the template is a referenced Deployment's.
+    public var workload: EffectiveWorkload? = nil
 }
 
 /// One step, resolved.

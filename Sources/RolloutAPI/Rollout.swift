@@ -72,6 +72,8 @@ public struct RolloutSpec: Codable, Sendable, Equatable {
     public var selector: LabelSelector?
     /// The pod template (a PodTemplateSpec), kept as JSON so every field the user sets reaches the Pods.
     public var template: JSONValue?
+    /// Instead of `template`: an existing Deployment whose template the Rollout runs (migration from a Deployment).
+    public var workloadRef: WorkloadRef?
     /// The version of the template; default: the first container's image tag.
     public var version: String?
     public var paused: Bool?
@@ -80,8 +82,10 @@ public struct RolloutSpec: Codable, Sendable, Equatable {
     public var strategy: RolloutStrategy?
 
     public init(replicas: Int? = nil, selector: LabelSelector? = nil, template: JSONValue? = nil, version: String? = nil,
-                paused: Bool? = nil, progressDeadlineSeconds: Int? = nil, strategy: RolloutStrategy? = nil) {
+                paused: Bool? = nil, progressDeadlineSeconds: Int? = nil, strategy: RolloutStrategy? = nil,
+                workloadRef: WorkloadRef? = nil) {
         self.replicas = replicas
+        self.workloadRef = workloadRef
         self.selector = selector
         self.template = template
         self.version = version

@@ -58,6 +58,11 @@ public enum FledgeNames {
     public static let fieldManager = "fledge-controller"
     /// On Rollouts that use a router: the route is sent back to stable before the Rollout goes away.
     public static let routeFinalizer = "fledge.dev/traffic-routing"
+    /// On a Deployment a Rollout's `spec.workloadRef` names: the Rollout's name (so a change to it wakes the Rollout,
+    /// and a second Rollout cannot take it over too).
+    public static let workloadLabel = "fledge.dev/workload-of"
+    /// On Rollouts with `spec.workloadRef`: the referenced Deployment is scaled back up before the Rollout goes away.
+    public static let workloadFinalizer = "fledge.dev/workload-scale-back"
 
     public static func stableDeployment(_ rollout: String) -> String { "\(rollout)-stable" }
     public static func canaryDeployment(_ rollout: String) -> String { "\(rollout)-canary" }

@@ -6,14 +6,36 @@ import KubeJSON
 /// Defaults and validation of a Rollout's spec, in one place: `resolve` either returns the ``EffectiveRollout``
 /// the controller acts on, or every ``FieldError`` found.
 public enum RolloutResolver {
-    public static func resolve(_ rollout: Rollout, defaults: RolloutDefaults = RolloutDefaults())
+    /// - Parameter workload: with `spec.workloadRef`, what the controller read of the referenced Deployment (nil:
+    ///   it does not exist); its template (and selector and replicas, where the spec leaves them out) stand in for
+    ///   the spec's.
+    public static func resolve(_ rollout: Rollout, defaults: RolloutDefaults = RolloutDefaults(),
+                               workload referenced: ReferencedWorkload? = nil)
         -> Result<EffectiveRollout, InvalidRolloutSpec> {
         var errors: [FieldError] = []
         if let why = rollout.specDecodingError {
             return .failure(InvalidRolloutSpec(errors: [FieldError(Self.field(of: why), Self.message(of: why))]))
         }
-        guard let spec = rollout.spec else { return .failure(InvalidRolloutSpec(errors: [FieldError("spec", "required")])) }
+        guard var spec = rollout.spec else { return .failure(InvalidRolloutSpec(errors: [FieldError("spec", "required")])) }
         let name = rollout.metadata.name ?? ""
+
+        // A referenced Deployment stands in for the template.
+        var workload: EffectiveWorkload?
+        if let ref = spec.workloadRef {
+            workload = Self.workload(ref, hasTemplate: spec.template != nil, &errors)
+            guard let w = workload else { return .failure(InvalidRolloutSpec(errors: errors)) }
+            let namespace = rollout.metadata.namespace ?? "default"
+            guard let referenced else {
+                return .failure(InvalidRolloutSpec(errors: [FieldError("spec.workloadRef.name",
+                                                                       "Deployment \(w.name) not found in namespace \(namespace)")]))
+            }
+            guard let template = referenced.template else {
+                return .failure(InvalidRolloutSpec(errors: [FieldError("spec.workloadRef.name", "Deployment \(w.name) has no pod template")]))
+            }
+            spec.template = template
+            spec.selector = spec.selector ?? referenced.selector
+            spec.replicas = spec.replicas ?? referenced.replicas
+        }
 
         // Replicas.
         let replicas = spec.replicas ?? 1
@@ -39,7 +61,7 @@ public enum RolloutResolver {
         let template = spec.template ?? .null
         var version = ""
         if spec.template == nil {
-            errors.append(FieldError("spec.template", "required"))
+            errors.append(FieldError("spec.template", "required (or spec.workloadRef, to run an existing Deployment's template)"))
         } else if template.objectValue == nil {
             errors.append(FieldError("spec.template", "must be an object, got \(template.typeName)"))
         } else {
@@ -190,6 +212,13 @@ public enum RolloutResolver {
         let enforced = Self.queryConfinement(configuration.checks, namespace: rollout.metadata.namespace ?? "default",
                                              label: defaults.queryNamespaceLabel, under: af, &errors)
 
+        if let workload {
+            // The template and selector were the Deployment's: say so.
+            errors = errors.map { e in
+                guard e.field.hasPrefix("spec.template") || e.field.hasPrefix("spec.selector") else { return e }
+                return FieldError("spec.workloadRef", "Deployment \(workload.name): \(e.field): \(e.message)")
+            }
+        }
         guard errors.isEmpty else { return .failure(InvalidRolloutSpec(errors: errors)) }
         return .success(EffectiveRollout(
             replicas: replicas, selector: selector, template: template, version: version,
@@ -200,7 +229,7 @@ public enum RolloutResolver {
                 joinTargetInfo: a.prometheus?.joinTargetInfo ?? false, onInconclusive: policy,
                 maxExtensions: maxExtensions, service: service, configuration: configuration,
                 missingDataHold: holdAfter, missingDataLimit: rollbackAfter, enforcedMatchers: enforced),
-            routing: routing))
+            routing: routing, workload: workload))
     }
 
     /// `trafficRouting` resolved: at most one router, its object named. Also used on deletion, where the rest of the

@@ -40,6 +40,9 @@ public struct RolloutStatus: Codable, Sendable, Equatable {
     /// The ids of the recent one-shot actions acted on, oldest first (at most ``RolloutStatus/keptActionIds``): an id
     /// acts at most once, so an annotation kept in git never fires again after another action or on a later canary.
     public var actionIds: [String]?
+    /// With `spec.workloadRef`: the referenced Deployment as the controller keeps it (its replicas when first seen,
+    /// whether it has been scaled down).
+    public var workload: WorkloadStatus?
 
     /// How many action ids `actionIds` keeps.
     public static let keptActionIds = 32

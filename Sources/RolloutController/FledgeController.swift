@@ -19,8 +19,8 @@ public struct FledgeControllerOptions: Sendable {
     public init() {}
 }
 
-/// The Rollout controller assembled: informers for Rollouts and the Deployments and Services they own, a work
-/// queue, and workers running ``RolloutReconciler``. The informers run on every replica; only ``controller``
+/// The Rollout controller assembled: informers for Rollouts, the Deployments and Services they own and the
+/// Deployments they reference, a work queue, and workers running ``RolloutReconciler``. The informers run on every replica; only ``controller``
 /// should run under leader election.
 public final class FledgeController: Sendable {
     /// Every permission the controller's requests need in the namespaces it manages, merged: its informers, the
@@ -42,6 +42,7 @@ public final class FledgeController: Sendable {
         var rolloutInformers: [String?: Informer<KubeListerWatcher<Rollout>>] = [:]
         var deploymentInformers: [String?: Informer<KubeListerWatcher<Deployment>>] = [:]
         var serviceInformers: [String?: Informer<KubeListerWatcher<Kube.Service>>] = [:]
+        var workloadInformers: [String?: Informer<KubeListerWatcher<Deployment>>] = [:]
         for scope in scopes {
             rolloutInformers[scope] = Informer(name: "rollouts",
                                                source: KubeListerWatcher<Rollout>(client: client, namespace: scope, transform: CacheTrim.rollout),
@@ -54,16 +55,23 @@ public final class FledgeController: Sendable {
                                                source: KubeListerWatcher<Kube.Service>(client: client, namespace: scope, labelSelector: selector,
                                                                                           transform: CacheTrim.service),
                                                logger: logger)
+            workloadInformers[scope] = Informer(name: "referenced-deployments",
+                                                source: KubeListerWatcher<Deployment>(client: client, namespace: scope,
+                                                                                      labelSelector: FledgeNames.workloadLabel,
+                                                                                      transform: CacheTrim.workload),
+                                                logger: logger)
         }
         let all = options.namespaces.isEmpty
         let routeWatch = RouteWatch(client: client, scopes: scopes, logger: logger)
         let rolloutStores = rolloutInformers.mapValues(\.store)
         let deploymentStores = deploymentInformers.mapValues(\.store)
         let serviceStores = serviceInformers.mapValues(\.store)
+        let workloadStores = workloadInformers.mapValues(\.store)
         let reconciler = RolloutReconciler(
             rollouts: { key in rolloutStores[all ? nil : key.namespace]?.get(key) },
             deployments: { ns, name in deploymentStores[all ? nil : ns]?.get(namespace: ns, name: name) },
             services: { ns, name in serviceStores[all ? nil : ns]?.get(namespace: ns, name: name) },
+            workloads: { ns, name in workloadStores[all ? nil : ns]?.get(namespace: ns, name: name) },
             applier: PlanApplier(client: client, routers: routers ?? .standard(client: client, fieldManager: FledgeNames.fieldManager),
                                  term: options.term, logger: logger),
             runner: AnalysisRunner(source: metricsSource, logger: logger),
@@ -73,14 +81,19 @@ public final class FledgeController: Sendable {
             rolloutInformers[scope]!.enqueueKeys(into: controller.queue)
             deploymentInformers[scope]!.enqueueOwners(ofKind: "Rollout", into: controller.queue)
             serviceInformers[scope]!.enqueueOwners(ofKind: "Rollout", into: controller.queue)
+            // A referenced Deployment wakes the Rollout its label names.
+            workloadInformers[scope]!.enqueue(into: controller.queue) { d in
+                d.metadata.labels?[FledgeNames.workloadLabel].map { [ObjectKey(namespace: d.metadata.namespace, name: $0)] } ?? []
+            }
         }
         routeWatch.deliver(to: controller.queue)
         var informers: [any ServiceLifecycle.Service] = [routeWatch]
         var syncs: [@Sendable () async throws -> Void] = []
         for scope in scopes {
-            let r = rolloutInformers[scope]!, d = deploymentInformers[scope]!, s = serviceInformers[scope]!
-            informers += [d, s, r] as [any ServiceLifecycle.Service]
-            syncs += [{ try await d.waitForSync() }, { try await s.waitForSync() }, { try await r.waitForSync() }]
+            let r = rolloutInformers[scope]!, d = deploymentInformers[scope]!, s = serviceInformers[scope]!, w = workloadInformers[scope]!
+            informers += [d, s, w, r] as [any ServiceLifecycle.Service]
+            syncs += [{ try await d.waitForSync() }, { try await s.waitForSync() }, { try await w.waitForSync() },
+                      { try await r.waitForSync() }]
         }
         self.informers = informers
         self.syncs = syncs
@@ -113,6 +126,24 @@ enum CacheTrim {
         d.originalJSON = nil
         d.metadata.managedFields = nil
         d.spec?.template = nil
+        return d
+    }
+
+    /// A referenced Deployment keeps its JSON (its template is the Rollout's, every field of it) without managed
+    /// fields or the last-applied annotation; the typed template goes (the JSON holds it).
+    @Sendable static func workload(_ d: Deployment) -> Deployment {
+        var d = d
+        d.metadata.managedFields = nil
+        d.spec?.template = nil
+        if var json = d.originalJSON?.objectValue, var meta = json["metadata"]?.objectValue {
+            meta["managedFields"] = nil
+            if var annotations = meta["annotations"]?.objectValue {
+                annotations["kubectl.kubernetes.io/last-applied-configuration"] = nil
+                meta["annotations"] = .object(annotations)
+            }
+            json["metadata"] = .object(meta)
+            d.originalJSON = .object(json)
+        }
         return d
     }
 

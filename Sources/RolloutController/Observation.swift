@@ -109,6 +109,8 @@ public struct PlanInput: Sendable {
     public var defaults: RolloutDefaults
     public var stable: DeploymentObservation?
     public var canary: DeploymentObservation?
+    /// With `spec.workloadRef`: the referenced Deployment (nil: there is none, or it does not exist).
+    public var workload: WorkloadObservation?
     /// Names of the Services that exist and are owned by the Rollout.
     public var services: Set<String>
     /// Names of Services the Rollout would create that exist and are not controlled by it (read from the API

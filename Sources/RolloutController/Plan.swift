@@ -6,6 +6,8 @@ import RolloutAPI
 public struct Plan: Sendable, Equatable {
     /// Owned Deployments to create or change (nothing listed: leave as is).
     public var deployments: [DeploymentIntent] = []
+    /// With `spec.workloadRef`: the referenced Deployment's label and size (nil: leave it alone).
+    public var workload: WorkloadIntent?
     /// Owned Services to create.
     public var services: [ServiceIntent] = []
     /// With a router: the canary weight the route must carry (nil: leave the route as it is).

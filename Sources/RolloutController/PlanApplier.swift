@@ -137,6 +137,13 @@ public struct PlanApplier: Sendable {
                 refused.append("could not write Deployment \(intent.track == .stable ? FledgeNames.stableDeployment(name) : FledgeNames.canaryDeployment(name)): \(error.message ?? "\(error)")")
             }
         }
+        if let intent = plan.workload, let observed = input.workload {
+            do {
+                if try await write(intent, observed: observed, rollout: rollout) { report.deploymentWrites += 1 }
+            } catch let error as KubeError where !error.isRetryable && !Self.isConflict(error) {
+                refused.append("could not write Deployment \(intent.name): \(error.message ?? "\(error)")")
+            }
+        }
         if let e = effective {
             for intent in plan.services {
                 try term.check()

@@ -22,6 +22,9 @@ public struct RolloutReconciler: Reconciler {
     public let rollouts: @Sendable (ObjectKey) -> Rollout?
     public let deployments: @Sendable (_ namespace: String, _ name: String) -> Deployment?
     public let services: @Sendable (_ namespace: String, _ name: String) -> Kube.Service?
+    /// Deployments some Rollout's `spec.workloadRef` names, as cached (labelled `fledge.dev/workload-of`, kept with
+    /// their JSON); one not in the cache yet is read from the API server.
+    public let workloads: @Sendable (_ namespace: String, _ name: String) -> Deployment?
     public let applier: PlanApplier
     public let runner: AnalysisRunner
     public let defaults: RolloutDefaults
@@ -36,11 +39,13 @@ public struct RolloutReconciler: Reconciler {
     public init(rollouts: @escaping @Sendable (ObjectKey) -> Rollout?,
                 deployments: @escaping @Sendable (String, String) -> Deployment?,
                 services: @escaping @Sendable (String, String) -> Kube.Service?,
+                workloads: @escaping @Sendable (String, String) -> Deployment? = { _, _ in nil },
                 applier: PlanApplier, runner: AnalysisRunner, defaults: RolloutDefaults, metrics: ControllerMetrics,
                 now: @escaping @Sendable () -> Date = { Date() }, routeWatch: RouteWatch? = nil, logger: Logger) {
         self.rollouts = rollouts
         self.deployments = deployments
         self.services = services
+        self.workloads = workloads
         self.applier = applier
         self.runner = runner
         self.defaults = defaults
@@ -71,9 +76,8 @@ public struct RolloutReconciler: Reconciler {
             freshReads.forget(namespace: namespace, rollout: key.name)
             return .done
         }
-        let finalizers = rollout.metadata.finalizers ?? []
         if rollout.metadata.deletionTimestamp != nil {
-            if finalizers.contains(FledgeNames.routeFinalizer) { try await finalize(rollout) }
+            if let wait = try await finalize(rollout) { return .requeue(after: wait) }
             metrics.forget(namespace: namespace, name: key.name)
             return .done
         }
@@ -92,6 +96,12 @@ public struct RolloutReconciler: Reconciler {
             if let d, writes.isStale(PlanApplier.key("deployments", namespace, name), cachedVersion: d.metadata.resourceVersion ?? "") {
                 stale = true
             }
+        }
+        let workloadName = rollout.spec?.workloadRef?.name.flatMap { $0.isEmpty ? nil : $0 }
+        let cachedWorkload = workloadName.flatMap { workloads(namespace, $0) }
+        if let workloadName, let d = cachedWorkload,
+           writes.isStale(PlanApplier.key("deployments", namespace, workloadName), cachedVersion: d.metadata.resourceVersion ?? "") {
+            stale = true
         }
         if stale { return .requeue(after: .milliseconds(50)) }
         // The route (read, not cached: nothing else watches it), and the finalizer that restores it on deletion.
@@ -114,9 +124,9 @@ public struct RolloutReconciler: Reconciler {
                 ])
             }
         }
-        let needsFinalizer = route != nil || recorded != nil
-        if needsFinalizer != finalizers.contains(FledgeNames.routeFinalizer) {
-            try await setRouteFinalizer(needsFinalizer, on: rollout)
+        let wanted = Self.wantedFinalizers(route: route != nil || recorded != nil, rollout: rollout)
+        if wanted != Self.presentFinalizers(rollout) {
+            try await setFinalizers(wanted, on: rollout)
             return .requeue(after: .milliseconds(50))
         }
         var routeObservation: RouteObservation?
@@ -140,6 +150,9 @@ public struct RolloutReconciler: Reconciler {
             services: Set(serviceNames.filter { services(namespace, $0) != nil && owned($0) }),
             route: routeObservation, now: now())
         input.routeLastWritten = routeLastWritten
+        if let workloadName {
+            input.workload = try await observeWorkload(workloadName, cached: cachedWorkload, namespace: namespace)
+        }
         // Upgrade path: a status without the stable template gets it from the stable Deployment, read from the API
         // as it is (the cache keeps only the typed fields, which would lose probes, affinity and the like), once.
         if let hash = rollout.status?.stableTemplateHash, !(rollout.status?.stableTemplates ?? []).contains(where: { $0.hash == hash }),
@@ -165,6 +178,10 @@ public struct RolloutReconciler: Reconciler {
                 plan.wake(after: .milliseconds(200))
             }
         }
+        if workloadName != nil, input.workload == nil {
+            // Nothing watches a Deployment that does not exist yet: look again for it.
+            plan.wake(after: .seconds(15))
+        }
         if keepRecorded {
             plan.status.trafficRoute = rollout.status?.trafficRoute
             plan.wake(after: .seconds(10))
@@ -183,48 +200,23 @@ public struct RolloutReconciler: Reconciler {
     }
 }
 
-extension RolloutReconciler {
-    /// Adds or removes the route finalizer: one merge patch of the whole list, guarded by the resourceVersion.
-    func setRouteFinalizer(_ present: Bool, on rollout: Rollout) async throws {
-        var list = (rollout.metadata.finalizers ?? []).filter { $0 != FledgeNames.routeFinalizer }
-        if present { list.append(FledgeNames.routeFinalizer) }
-        let namespace = rollout.metadata.namespace ?? "default", name = rollout.metadata.name ?? ""
-        let patch: JSONValue = ["metadata": ["resourceVersion": .string(rollout.metadata.resourceVersion ?? ""),
-                                             "finalizers": .array(list.map { .string($0) })]]
-        try applier.term.check()
-        let written: DynamicObject = try await applier.client.patch(
-            .rollouts, name: name, namespace: namespace, .merge(patch), options: WriteOptions(fieldManager: applier.fieldManager))
-        applier.remember("rollouts", namespace, name, rollout.metadata.resourceVersion ?? "", written)
-    }
-
-    /// The Rollout is being deleted: the route sends everything to stable, then the finalizer goes. A route that is
-    /// missing or unusable has nothing to restore; a failure to write it is retried (the finalizer stays).
-    func finalize(_ rollout: Rollout) async throws {
-        var ignored: [FieldError] = []
-        let named = RolloutResolver.routing(rollout.spec?.strategy?.canary?.trafficRouting,
-                                            namespace: rollout.metadata.namespace ?? "default",
-                                            crossNamespace: defaults.crossNamespaceRoutes, &ignored).route
-        // The route the spec names and the one last set (they differ when the spec changed just before deletion).
-        var routes = [named, rollout.status?.trafficRoute?.reference].compactMap { $0 }
-        if routes.count == 2, routes[0] == routes[1] { routes.removeLast() }
-        for route in routes { try await restore(route, of: rollout) }
-        try await setRouteFinalizer(false, on: rollout)
-    }
-
-    /// Sends `route` back to stable (NGINX: deletes the canary Ingress). Missing or unusable: nothing to restore.
-    func restore(_ route: RouteReference, of rollout: Rollout) async throws {
-        guard let target = PlanApplier.routeTarget(route, rollout: rollout), let router = applier.routers.router(for: route.kind) else { return }
-        try applier.term.check()
-        try await router.cleanUp(target)
-        logger.info("route sent back to stable", metadata: [
-            "rollout": "\(rollout.metadata.namespace ?? "")/\(rollout.metadata.name ?? "")", "route": "\(route)",
-        ])
-    }
-}
-
 /// A Rollout whose status this controller cannot read (a newer controller wrote it, or someone edited it badly).
 public struct UnreadableStatus: Error, CustomStringConvertible, Sendable {
     public var rollout: String
     public var reason: String
     public var description: String { "the status of Rollout \(rollout) cannot be read (\(reason)); not acting on it" }
+}
+
+extension RolloutReconciler {
+    /// The Deployment `spec.workloadRef` names: from the cache once it carries Fledge's label, else read from the
+    /// API server (nil: it does not exist).
+    func observeWorkload(_ name: String, cached: Deployment?, namespace: String) async throws -> WorkloadObservation? {
+        if let cached { return WorkloadObservation(cached) }
+        do {
+            let fetched = try await applier.client.get(Deployment.self, name: name, namespace: namespace)
+            return WorkloadObservation(fetched)
+        } catch KubeError.notFound {
+            return nil
+        }
+    }
 }

@@ -156,7 +156,21 @@ struct KubectlEndToEndTests {
             && r.status?.condition(.paused)?.reason == "PauseStep" }
     }
 
-    @Test func theControllerFollowsThePlugin() async throws {
+    /// Runs `body` with a `fledge-emulator` (Deployments ready after `readyDelay`), the CRD installed and a
+    /// `fledge-controller` on it; both processes end and the client shuts down after it, whatever happens.
+    static func withCluster(readyDelay: String = "200ms", _ body: (Environment) async throws -> Void) async throws {
+        let (env, stop) = try await launch(readyDelay: readyDelay)
+        defer { stop() }
+        do {
+            try await body(env)
+        } catch {
+            try? await env.client.shutdown()
+            throw error
+        }
+        try await env.client.shutdown()
+    }
+
+    private static func launch(readyDelay: String) async throws -> (env: Environment, stop: @Sendable () -> Void) {
         for tool in [EndToEndTools.product("fledge-emulator"), EndToEndTools.product("fledge-controller"),
                      EndToEndTools.product("kubectl-fledge"), EndToEndTools.kubectl, "/usr/bin/script"] {
             try #require(FileManager.default.isExecutableFile(atPath: tool), "\(tool) is missing: run make deps and swift build")
@@ -172,24 +186,37 @@ struct KubectlEndToEndTests {
         variables["TERM"] = "xterm"
 
         let emulator = try ChildProcess(EndToEndTools.product("fledge-emulator"),
-                                        ["--port", "0", "--kubeconfig-out", kubeconfig, "--deployment-ready-delay", "200ms", "--no-pods"],
+                                        ["--port", "0", "--kubeconfig-out", kubeconfig, "--deployment-ready-delay", readyDelay, "--no-pods"],
                                         environment: variables, outputPath: directory.appendingPathComponent("emulator.log").path)
         var controller: ChildProcess?
         var client: KubeClient?
-        defer {
+        do {
+            _ = try await emulator.waitForLine("listening on http://")
+            client = try KubeClient(configuration: try Kubeconfig.load(path: kubeconfig, environment: [:]))
+            let env = Environment(directory: directory, kubeconfig: kubeconfig, variables: variables, client: client!)
+            try await env.ok("apply", "-f", repositoryRoot.appendingPathComponent("crds/rollouts.fledge.dev.yaml").path)
+            try await env.ok("wait", "--for=condition=Established", "--timeout=30s", "crd/rollouts.fledge.dev")
+            controller = try ChildProcess(EndToEndTools.product("fledge-controller"),
+                                          ["--kubeconfig", kubeconfig, "--no-leader-elect", "--metrics-address", "127.0.0.1:0",
+                                           "--log-format", "text"],
+                                          environment: variables, outputPath: directory.appendingPathComponent("controller.log").path)
+            _ = try await controller!.waitForLine("metrics listening on ")
+            let started = controller!
+            return (env, { started.stop(); emulator.stop() })
+        } catch {
+            try? await client?.shutdown()
             controller?.stop()
             emulator.stop()
+            throw error
         }
-        _ = try await emulator.waitForLine("listening on http://")
-        client = try KubeClient(configuration: try Kubeconfig.load(path: kubeconfig, environment: [:]))
-        let env = Environment(directory: directory, kubeconfig: kubeconfig, variables: variables, client: client!)
-        try await env.ok("apply", "-f", repositoryRoot.appendingPathComponent("crds/rollouts.fledge.dev.yaml").path)
-        try await env.ok("wait", "--for=condition=Established", "--timeout=30s", "crd/rollouts.fledge.dev")
-        controller = try ChildProcess(EndToEndTools.product("fledge-controller"),
-                                      ["--kubeconfig", kubeconfig, "--no-leader-elect", "--metrics-address", "127.0.0.1:0",
-                                       "--log-format", "text"],
-                                      environment: variables, outputPath: directory.appendingPathComponent("controller.log").path)
-        _ = try await controller!.waitForLine("metrics listening on ")
+    }
+
+    @Test func theControllerFollowsThePlugin() async throws {
+        try await Self.withCluster { env in try await Self.followThePlugin(env) }
+    }
+
+    static func followThePlugin(_ env: Environment) async throws {
+        let variables = env.variables, directory = env.directory
 
         // v1 becomes stable; v2 starts a canary that pauses at step 1.
         try await env.apply(version: "1.0.0")
@@ -299,6 +326,5 @@ struct KubectlEndToEndTests {
         let held = try await env.kubectl("fledge", "status", "web")
         #expect(held.status == 3, "\(held.stdout) \(held.stderr)")
         #expect(held.stdout.hasPrefix("web: paused: "), "\(held.stdout)")
-        try await env.client.shutdown()
     }
 }

@@ -62,16 +62,16 @@ struct Planning {
 
     mutating func run() {
         let unowned = [input.stable, input.canary].compactMap { $0 }.filter { !$0.ownedByRollout }.map { "Deployment \($0.name)" }
-            + input.unownedServices.map { "Service \($0)" }
-        if let first = unowned.first {
+            + input.unownedServices.filter { !isUsersOwnService($0) }.map { "Service \($0)" }
+        if let first = unowned.first.map({ "\($0) exists and is not controlled by this Rollout; Fledge will not touch it "
+            + "(delete or rename it, or give the Rollout another name)" }) ?? workloadConflict {
             // Touch nothing, and keep where the canary was: the conflict may be resolved by a human.
             stepIndex = old.currentStepIndex ?? 0
             weight = old.canaryWeight ?? 0
             progress = old.canary ?? CanaryProgress()
             phase = .degraded
             failure = "ResourceConflict"
-            message = "\(first) exists and is not controlled by this Rollout; Fledge will not touch it "
-                + "(delete or rename it, or give the Rollout another name)"
+            message = first
             if old.condition(.progressing)?.reason != "ResourceConflict" {
                 plan.events.append(PlannedEvent(.warning, "ResourceConflict", message))
             }
@@ -85,9 +85,16 @@ struct Planning {
         } else {
             canary()
         }
+        planWorkload()
     }
 
     // MARK: Owned objects
+
+    /// Migrating a Deployment, the Service `<name>` the user already has (it selects the Deployment's labels, which
+    /// both tracks' pods carry) is used as it is instead of created: only the track Services are Fledge's.
+    func isUsersOwnService(_ service: String) -> Bool {
+        e.workload != nil && service == FledgeNames.service(name) && input.unownedServices.contains(service)
+    }
 
     func template(_ track: Track) -> DeploymentIntent.Template {
         DeploymentIntent.Template(
@@ -99,7 +106,7 @@ struct Planning {
         let ports = e.template[path: ["spec", "containers"]]?.arrayValue?.contains { ($0["ports"]?.arrayValue ?? []).isEmpty == false } ?? false
         guard ports else { return }
         for (service, track) in [(FledgeNames.service(name), Track?.none), (FledgeNames.stableService(name), .stable),
-                                 (FledgeNames.canaryService(name), .canary)] where !input.services.contains(service) {
+                                 (FledgeNames.canaryService(name), .canary)] where !input.services.contains(service) && !isUsersOwnService(service) {
             plan.services.append(ServiceIntent(name: service, track: track))
         }
     }

@@ -14,7 +14,8 @@ public enum RolloutPlanner {
     public static func plan(_ input: PlanInput) -> Plan {
         var status = input.rollout.status ?? RolloutStatus()
         status.observedGeneration = input.rollout.metadata.generation
-        switch RolloutResolver.resolve(input.rollout, defaults: input.defaults) {
+        let recorded = input.rollout.status?.workload
+        switch RolloutResolver.resolve(input.rollout, defaults: input.defaults, workload: input.workload?.referenced(recorded: recorded)) {
         case .failure(let invalid):
             return InvalidSpecPlanning(input: input, invalid: invalid, status: status).plan()
         case .success(let effective):
