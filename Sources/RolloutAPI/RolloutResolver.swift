@@ -22,7 +22,7 @@ public enum RolloutResolver {
         // A referenced Deployment stands in for the template.
         var workload: EffectiveWorkload?
         if let ref = spec.workloadRef {
-            workload = Self.workload(ref, hasTemplate: spec.template != nil, &errors)
+            workload = Self.workload(ref, rollout: name, hasTemplate: spec.template != nil, &errors)
             guard let w = workload else { return .failure(InvalidRolloutSpec(errors: errors)) }
             let namespace = rollout.metadata.namespace ?? "default"
             guard let referenced else {

@@ -81,7 +81,7 @@ public struct WorkloadStatus: Codable, Sendable, Equatable {
 extension RolloutResolver {
     /// `spec.workloadRef` checked; nil (with errors) when it is unusable. The template it stands for is
     /// substituted by ``resolve(_:defaults:workload:)``.
-    static func workload(_ ref: WorkloadRef, hasTemplate: Bool, _ errors: inout [FieldError]) -> EffectiveWorkload? {
+    static func workload(_ ref: WorkloadRef, rollout: String, hasTemplate: Bool, _ errors: inout [FieldError]) -> EffectiveWorkload? {
         let f = "spec.workloadRef"
         var ok = true
         if hasTemplate {
@@ -99,6 +99,9 @@ extension RolloutResolver {
         let name = ref.name ?? ""
         if name.isEmpty {
             errors.append(FieldError("\(f).name", "required"))
+            ok = false
+        } else if name == FledgeNames.stableDeployment(rollout) || name == FledgeNames.canaryDeployment(rollout) {
+            errors.append(FieldError("\(f).name", "\(name) is the Deployment this Rollout creates for a track; name the Deployment to take over"))
             ok = false
         }
         var policy = ScaleDownPolicy.never
