@@ -8,8 +8,9 @@ struct CheckTable {
     /// Adds a THRESHOLD column (the latency threshold of latency checks).
     var showThreshold = false
 
-    /// The table's lines (header first), columns aligned.
-    func lines() -> [String] {
+    /// The table's lines (header first), columns aligned; with a `width`, the middle columns are cut to fit it and
+    /// the verdict is kept.
+    func lines(width: Int? = nil) -> [String] {
         var header = ["#", "CHECK", "CANARY", "STABLE", "EVIDENCE/BOUND", "BOUND/MARGIN", "VERDICT"]
         if showThreshold { header.insert("THRESHOLD", at: 4) }
         let rows = checks.enumerated().map { i, c in
@@ -18,13 +19,15 @@ struct CheckTable {
             if showThreshold { row.insert(c.threshold.map(Self.threshold) ?? "-", at: 4) }
             return row
         }
-        var widths = header.map(\.count)
+        var natural = header.map(\.count)
         for row in rows {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+            for (i, cell) in row.enumerated() { natural[i] = max(natural[i], cell.count) }
         }
+        let widths = TableFit.widths(natural, limit: width)
         func render(_ cells: [String], verdict: Verdict?) -> String {
             var out: [String] = []
-            for (i, cell) in cells.enumerated() {
+            for (i, whole) in cells.enumerated() {
+                let cell = TableFit.cut(whole, to: widths[i])
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
                 switch i {
                 case 0: out.append(pad + cell)

@@ -50,7 +50,8 @@ public struct HumanReporter: AnalysisReporter {
 
     public func finished(interval: Int, decision: Decision, isFinal: Bool) {
         console.print("")
-        for line in CheckTable(checks: decision.checks, style: style).lines() { console.print(line) }
+        let width = console.outputIsTerminal ? console.terminalWidth() : nil
+        for line in CheckTable(checks: decision.checks, style: style).lines(width: width) { console.print(line) }
         let open = decision.checks.enumerated().filter {
             ($0.element.verdict == .pending || $0.element.verdict == .noData) && $0.element.gatesPromotion != false
         }

@@ -51,7 +51,8 @@ public struct ListRolloutsCommand: AsyncParsableCommand {
                 console.printError(allNamespaces ? "No rollouts found." : "No rollouts found in \(session.namespace) namespace.")
                 return
             }
-            for line in RolloutListView(rollouts: items.map(\.1), showNamespace: allNamespaces, now: Date()).lines() {
+            let width = console.outputIsTerminal ? console.terminalWidth() : nil
+            for line in RolloutListView(rollouts: items.map(\.1), showNamespace: allNamespaces, now: Date(), width: width).lines() {
                 console.print(line)
             }
         }

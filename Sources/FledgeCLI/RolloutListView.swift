@@ -8,11 +8,14 @@ public struct RolloutListView: Sendable {
     /// Adds a NAMESPACE column (`-A`).
     public var showNamespace: Bool
     public var now: Date
+    /// The terminal's width: the middle columns are cut to fit it (nil: not a terminal, nothing is cut).
+    public var width: Int?
 
-    public init(rollouts: [Rollout], showNamespace: Bool, now: Date) {
+    public init(rollouts: [Rollout], showNamespace: Bool, now: Date, width: Int? = nil) {
         self.rollouts = rollouts
         self.showNamespace = showNamespace
         self.now = now
+        self.width = width
     }
 
     public func lines() -> [String] {
@@ -36,7 +39,7 @@ public struct RolloutListView: Sendable {
             if showNamespace { row.insert(r.metadata.namespace ?? "", at: 0) }
             return row
         }
-        return RolloutView.table(header: header, rows: rows, style: Style(enabled: false))
+        return RolloutView.table(header: header, rows: rows, style: Style(enabled: false), width: width)
     }
 
     /// kubectl's ages: `42s`, `5m10s`, `3h12m`, `4d5h`, `400d`; `<unknown>` without a timestamp.

@@ -94,6 +94,13 @@ public struct RolloutView: Sendable {
         field("Canary", inProgress
               ? track(version: status?.canaryVersion, hash: status?.canaryTemplateHash, deployment: canary)
               : style.dim("none in progress"))
+        if let ref = rollout.spec?.workloadRef, let name = ref.name {
+            var text = "Deployment \(name), scaleDown \(ref.scaleDown ?? "never")"
+            if let w = status?.workload, w.name == name {
+                text += w.scaledDown == true ? ": scaled down (it had \(w.replicas ?? 0) replicas)" : ": \(w.replicas ?? 0) replicas when taken over"
+            }
+            field("Workload", text)
+        }
         if let aborted = status?.canary?.aborted {
             field("Stopped", style.red("\(aborted.reason) at \(Self.clock(aborted.time)): \(aborted.message)"))
         }
@@ -139,7 +146,7 @@ public struct RolloutView: Sendable {
             rows.append([trackName, deploymentName, String(d.spec?.replicas ?? 1), String(d.status?.updatedReplicas ?? 0),
                          String(d.status?.readyReplicas ?? 0), String(d.status?.availableReplicas ?? 0)])
         }
-        out += Self.table(header: header, rows: rows, style: style).map { "  " + $0 }
+        out += Self.table(header: header, rows: rows, style: style, width: width.map { $0 - 2 }).map { "  " + $0 }
 
         // The latest analysis.
         out.append("")
@@ -149,7 +156,7 @@ public struct RolloutView: Sendable {
                 + " at step \(analysis.stepIndex + 1), after \(analysis.intervals) interval\(analysis.intervals == 1 ? "" : "s")"
                 + " (\(Self.clock(analysis.time))" + (analysis.canaryVersion.map { ", canary \($0)" } ?? "") + ")")
             out.append("  " + d.summary)
-            out += CheckTable(checks: d.checks, style: style, showThreshold: true).lines().map { "  " + $0 }
+            out += CheckTable(checks: d.checks, style: style, showThreshold: true).lines(width: width.map { $0 - 2 }).map { "  " + $0 }
             for (i, check) in d.checks.enumerated() where check.verdict != .pass {
                 out.append("  [\(i + 1)] \(check.name): \(style.verdict(check.verdict)): \(check.reason)")
             }
@@ -213,13 +220,15 @@ public struct RolloutView: Sendable {
         return time.count == 8 ? String(time) : text
     }
 
-    /// Columns aligned by width, two spaces apart.
-    static func table(header: [String], rows: [[String]], style: Style) -> [String] {
-        var widths = header.map(\.count)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    /// Columns aligned by width, two spaces apart; with a `width`, the middle columns are cut to fit it.
+    static func table(header: [String], rows: [[String]], style: Style, width: Int? = nil) -> [String] {
+        var natural = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { natural[i] = max(natural[i], cell.count) } }
+        let widths = TableFit.widths(natural, limit: width)
         func render(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                i == cells.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            cells.enumerated().map { i, whole in
+                let cell = TableFit.cut(whole, to: widths[i])
+                return i == cells.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }
         return [style.bold(render(header))] + rows.map(render)
@@ -282,7 +291,19 @@ extension RolloutView {
     /// The steps the controller walks, defaults applied. The controller may supply the Prometheus address
     /// (`--prometheus-address`) that a spec with analysis steps leaves out, so one is assumed here: the steps do
     /// not depend on it. Nil when the spec is invalid.
+    /// With `spec.workloadRef` the template is the referenced Deployment's, which the plugin does not read: a
+    /// stand-in template that matches the selector is used (the steps do not depend on it either).
     static func effectiveSteps(of rollout: Rollout) -> [EffectiveStep]? {
-        try? RolloutResolver.resolve(rollout, defaults: RolloutDefaults(prometheusAddress: "http://prometheus.invalid")).get().steps
+        var standIn: ReferencedWorkload?
+        if rollout.spec?.workloadRef != nil {
+            let labels = rollout.spec?.selector?.matchLabels ?? ["app": "stand-in"]
+            let template: JSONValue = [
+                "metadata": ["labels": .object(labels.mapValues { .string($0) })],
+                "spec": ["containers": [["name": "app", "image": "app:stand-in", "ports": [["containerPort": 8080]]]]],
+            ]
+            standIn = ReferencedWorkload(template: template, selector: LabelSelector(matchLabels: labels), replicas: 1)
+        }
+        return try? RolloutResolver.resolve(rollout, defaults: RolloutDefaults(prometheusAddress: "http://prometheus.invalid"),
+                                            workload: standIn).get().steps
     }
 }

@@ -128,6 +128,12 @@ struct TemplateWrite {
         try await kube.connect().run { session in
             let reader = RolloutReader(session: session)
             let (json, rollout) = try await reader.rollout(name)
+            if let deployment = rollout.spec?.workloadRef?.name {
+                // The template is the referenced Deployment's: writing one into the Rollout would make its spec invalid.
+                throw CLIError.badInput("rollout \"\(name)\" runs the template of Deployment \"\(deployment)\" (spec.workloadRef): "
+                                        + "change the Deployment instead (kubectl set image deployment/\(deployment) …, "
+                                        + "kubectl rollout undo deployment/\(deployment)); Fledge makes the change a canary")
+            }
             let (ops, effect) = try change(json, rollout)
             guard !ops.isEmpty else {
                 console.print("rollout.fledge.dev/\(name) unchanged")

@@ -172,6 +172,13 @@ struct MigrationEndToEndTests {
         #expect(migration.isEmpty, "fewer than 3 pods available during the migration: \(migration)")
         #expect(history.count > 4, "the watch saw the migration")
 
+        // The plugin shows the Deployment, and refuses to write a template into a Rollout that takes it from one.
+        let shown = try await env.kubectl("fledge", "get", "rollout", "web")
+        #expect(shown.stdout.contains("Workload:      Deployment web, scaleDown progressively: scaled down (it had 3 replicas)"), "\(shown.stdout)")
+        let setImage = try await env.kubectl("fledge", "set", "image", "web", "web=registry.example/web:9.9.9")
+        #expect(setImage.status == 1)
+        #expect(setImage.stderr.contains("runs the template of Deployment \"web\" (spec.workloadRef)"), "\(setImage.stderr)")
+
         // A new template on the Deployment is a canary of the Rollout; the Deployment stays at 0.
         try await env.ok("set", "image", "deployment/web", "web=registry.example/web:2.0.0")
         try await env.waitFor("2.0.0 promoted") { $0.status?.phase == .healthy && $0.status?.stableVersion == "2.0.0" }

@@ -170,6 +170,42 @@ struct RolloutViewTests {
         }
     }
 
+    @Test func aNarrowTerminalCutsTheMiddleColumnsAndKeepsTheVerdict() {
+        let rollout = Sample.rollout(status: Sample.canaryStatus(step: 1, phase: .progressing, analysis: Sample.record))
+        let wide = view(rollout)
+        let natural = try! #require(wide.first { $0.hasPrefix("  1  error rate") }).count
+        let width = natural - 12
+        let lines = view(rollout, width: width)
+        #expect(lines.allSatisfy { ANSIText.visibleCount($0) <= width })
+        let errorRow = try! #require(lines.first { $0.hasPrefix("  1  error") })
+        #expect(errorRow.hasSuffix("pending"), "the verdict column is kept: \(errorRow)")
+        #expect(errorRow.contains("…"), "a middle column is cut: \(errorRow)")
+        #expect(try! #require(lines.first { $0.hasPrefix("  2  latency") }).hasSuffix("pass"))
+        let header = try! #require(lines.first { $0.contains("#  CHECK") })
+        #expect(header.hasSuffix("VERDICT"))
+        // The list keeps NAME and AGE.
+        var web = Sample.rollout(name: "checkout-service-frontend", status: Sample.canaryStatus(step: 1))
+        web.metadata.creationTimestamp = "2025-03-14T09:00:00Z"
+        let now = HistoryEntry.parseTime("2025-03-14T09:05:30Z")!
+        let list = RolloutListView(rollouts: [web], showNamespace: true, now: now, width: 60).lines()
+        #expect(list.allSatisfy { $0.count <= 60 }, "\(list)")
+        #expect(list[1].hasPrefix("default  ") && list[1].hasSuffix("5m30s"), "\(list)")
+        let fitted = TableFit.widths([4, 30, 30, 7], limit: 40)
+        #expect(fitted[0] == 4 && fitted[3] == 7 && fitted.reduce(0, +) + 6 == 40 && abs(fitted[1] - fitted[2]) <= 1, "\(fitted)")
+        #expect(TableFit.widths([4, 6, 6, 7], limit: 10) == [4, 5, 5, 7], "never below the minimum: the line is cut at the edge instead")
+    }
+
+    @Test func showsTheReferencedDeployment() {
+        var status = Sample.healthy
+        status.workload = WorkloadStatus(name: "web-legacy", replicas: 3, scaledDown: true)
+        var rollout = Sample.rollout(status: status)
+        rollout.spec?.template = nil
+        rollout.spec?.workloadRef = WorkloadRef(name: "web-legacy", scaleDown: "progressively")
+        let lines = view(rollout)
+        #expect(lines.contains("Workload:      Deployment web-legacy, scaleDown progressively: scaled down (it had 3 replicas)"), "\(lines)")
+        #expect(lines.contains("Step:          all 3 done"), "the steps are shown without the Deployment's template")
+    }
+
     @Test func showsAnalysisStepsWhenTheControllerSuppliesPrometheus() {
         let lines = view(Sample.rollout(steps: [.weight(5), .analysis("15s"), .weight(100)], status: Sample.canaryStatus(step: 1)))
         #expect(lines.contains("Step:          2 of 3 (analysis 15s)"))
