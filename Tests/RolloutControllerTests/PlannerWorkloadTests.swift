@@ -1,3 +1,4 @@
+import CanaryAnalysisTesting
 import Foundation
 import Kube
 import KubeJSON
@@ -104,7 +105,7 @@ struct PlannerWorkloadTests {
     /// random moments, a scale-down takes pods away at once; after every change the old Deployment's available
     /// pods plus the Rollout's are at least the replicas.
     @Test(arguments: 0..<40) func progressiveMigrationNeverDropsBelowCapacity(seed: UInt64) {
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let replicas = Int(random.next() % 6) + 1
         var rollout = Self.rollout(scaleDown: random.next() % 2 == 0 ? "progressively" : "onsuccess")
         var web = Self.web(replicas: replicas, by: nil)
@@ -139,18 +140,5 @@ struct PlannerWorkloadTests {
             if serving < replicas { return }
         }
         #expect(web.specReplicas == 0, "seed \(seed): the migration finished")
-    }
-}
-
-/// A small deterministic generator for seeded tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
