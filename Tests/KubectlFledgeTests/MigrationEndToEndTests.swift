@@ -51,18 +51,28 @@ struct MigrationEndToEndTests {
             await running?.value
         }
 
-        /// The instants (as "name=available …") at which `names` together had fewer than `minimum` available pods.
-        func shortfalls(of names: [String], below minimum: Int, from start: Int = 0) -> [String] {
+        /// At each instant from `start` on at which one of `names` changed: their available pods together, and
+        /// each one's ("web=2 web-stable=1").
+        func totals(of names: [String], from start: Int = 0) -> [(total: Int, detail: String)] {
             let all = states.withLock { $0 }
             var available: [String: Int] = [:]
-            var short: [String] = []
+            var out: [(total: Int, detail: String)] = []
             for (i, s) in all.enumerated() {
                 available[s.name] = s.available
                 guard i >= start, names.contains(s.name) else { continue }
-                let total = names.reduce(0) { $0 + (available[$1] ?? 0) }
-                if total < minimum { short.append(names.map { "\($0)=\(available[$0] ?? 0)" }.joined(separator: " ")) }
+                out.append((names.reduce(0) { $0 + (available[$1] ?? 0) }, names.map { "\($0)=\(available[$0] ?? 0)" }.joined(separator: " ")))
             }
-            return short
+            return out
+        }
+
+        /// The instants at which `names` together had fewer than `minimum` available pods.
+        func shortfalls(of names: [String], below minimum: Int, from start: Int = 0) -> [String] {
+            totals(of: names, from: start).filter { $0.total < minimum }.map(\.detail)
+        }
+
+        /// The fewest available pods `names` had together at any instant from `start` on.
+        func minimum(of names: [String], from start: Int = 0) -> Int {
+            totals(of: names, from: start).map(\.total).min() ?? 0
         }
 
         var count: Int { states.withLock { $0.count } }
@@ -171,6 +181,7 @@ struct MigrationEndToEndTests {
         let migration = history.shortfalls(of: ["web", "web-stable"], below: 3)
         #expect(migration.isEmpty, "fewer than 3 pods available during the migration: \(migration)")
         #expect(history.count > 4, "the watch saw the migration")
+        print("migration: \(history.count) Deployment states, fewest available (web + web-stable) \(history.minimum(of: ["web", "web-stable"])) of 3")
 
         // The plugin shows the Deployment, and refuses to write a template into a Rollout that takes it from one.
         let shown = try await env.kubectl("fledge", "get", "rollout", "web")
@@ -202,5 +213,6 @@ struct MigrationEndToEndTests {
         #expect(restored.metadata.labels?[FledgeNames.workloadLabel] == nil, "the label is removed")
         let back = history.shortfalls(of: ["web", "web-stable"], below: 3, from: backOut)
         #expect(back.isEmpty, "fewer than 3 pods available while backing out: \(back)")
+        print("back-out: \(history.count - backOut) Deployment states, fewest available (web + web-stable) \(history.minimum(of: ["web", "web-stable"], from: backOut)) of 3")
     }
 }
