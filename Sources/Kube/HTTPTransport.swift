@@ -88,14 +88,15 @@ public final class HTTPTransport: Transport {
         return r
     }
 
-    private func execute(_ request: Request, timeout: Duration) async throws -> HTTPClientResponse {
+    private func execute(_ request: Request, timeout: Duration, deadline: NIODeadline? = nil) async throws -> HTTPClientResponse {
+        let deadline = deadline ?? .now() + TimeAmount(timeout)
         var attempt = 0
         while true {
             attempt += 1
             let prepared = try await prepare(request)
             let response: HTTPClientResponse
             do {
-                response = try await client.execute(prepared, deadline: .now() + TimeAmount(timeout))
+                response = try await client.execute(prepared, deadline: deadline)
             } catch let error as HTTPClientError where error == .deadlineExceeded {
                 throw KubeError.timeout(Status(message: "no response within \(timeout)", reason: "Timeout", code: 504))
             } catch let error as KubeError {
@@ -112,25 +113,27 @@ public final class HTTPTransport: Transport {
         }
     }
 
+    /// The whole exchange within `timeout`: the HTTP client's own deadline bounds the response head, and a timer on
+    /// its event loop (removed from the loop when the body arrives first) cancels a body still arriving at the
+    /// deadline. No task sleeps per request: a cancelled sleep's timer still fires on Linux, which at thousands of
+    /// requests kept an idle controller busy.
     public func send(_ request: Request, timeout: Duration) async throws -> Response {
-        try await withThrowingTaskGroup(of: Response.self) { group in
-            group.addTask {
-                let response = try await self.execute(request, timeout: timeout)
-                let body: ByteBuffer
-                do {
-                    body = try await response.body.collect(upTo: 256 << 20)
-                } catch {
-                    throw KubeError.transport(Self.describe(error))
-                }
-                return Response(status: Int(response.status.code), headers: Self.headers(response.headers), body: Data(body.readableBytesView))
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        let response = try await execute(request, timeout: timeout, deadline: deadline)
+        let collecting = Task { try await response.body.collect(upTo: 256 << 20) }
+        let timer = client.eventLoopGroup.any().scheduleTask(deadline: deadline) { collecting.cancel() }
+        defer { timer.cancel() }
+        let body: ByteBuffer
+        do {
+            body = try await withTaskCancellationHandler { try await collecting.value } onCancel: { collecting.cancel() }
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            if NIODeadline.now() >= deadline {
                 throw KubeError.timeout(Status(message: "request did not complete within \(timeout)", reason: "Timeout", code: 504))
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
+            throw KubeError.transport(Self.describe(error))
         }
+        return Response(status: Int(response.status.code), headers: Self.headers(response.headers), body: Data(body.readableBytesView))
     }
 
     public func stream(_ request: Request, timeout: Duration) async throws -> StreamingResponse {

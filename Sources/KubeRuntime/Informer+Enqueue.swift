@@ -1,11 +1,16 @@
 extension Informer {
     /// Adds the keys `map` returns for every event to `queue`. For an update, the keys of
     /// both the old and the new object are added (an owner may have changed).
+    ///
+    /// Keys go to the low lane during the first list and periodic resyncs (``InformerDelivery/isRoutine``) and
+    /// for events `priority` calls low; to the normal lane otherwise.
     public func enqueue(
         into queue: WorkQueue<ObjectKey>,
+        priority: @escaping @Sendable (InformerEvent<Object>) -> WorkPriority = { _ in .normal },
         map: @escaping @Sendable (Object) -> [ObjectKey]
     ) {
         addHandler { event in
+            let lane = InformerDelivery.isRoutine ? WorkPriority.low : priority(event)
             var keys: [ObjectKey] = []
             switch event {
             case .added(let object), .deleted(let object):
@@ -14,13 +19,15 @@ extension Informer {
                 keys = map(new)
                 for key in map(old) where !keys.contains(key) { keys.append(key) }
             }
-            for key in keys { await queue.add(key) }
+            for key in keys { await queue.add(key, priority: lane) }
         }
     }
 
-    /// Adds each changed object's own key to `queue` (for the controller's primary type).
-    public func enqueueKeys(into queue: WorkQueue<ObjectKey>) {
-        enqueue(into: queue) { [ObjectKey($0)] }
+    /// Adds each changed object's own key to `queue` (for the controller's primary type); `priority` picks the
+    /// lane of events that are not routine.
+    public func enqueueKeys(into queue: WorkQueue<ObjectKey>,
+                            priority: @escaping @Sendable (InformerEvent<Object>) -> WorkPriority = { _ in .normal }) {
+        enqueue(into: queue, priority: priority) { [ObjectKey($0)] }
     }
 
     /// Adds the key of each changed object's controlling owner of `kind` to `queue` (for

@@ -196,8 +196,10 @@ public final class Informer<Source: ListerWatcher>: Service, Sendable {
             try await clock.sleep(until: next)
             next = next + period
             guard hasSynced else { continue }
-            for object in store.list() {
-                await deliver(.updated(old: object, new: object))
+            await InformerDelivery.$isRoutine.withValue(true) {
+                for object in store.list() {
+                    await deliver(.updated(old: object, new: object))
+                }
             }
         }
     }
@@ -215,9 +217,13 @@ public final class Informer<Source: ListerWatcher>: Service, Sendable {
                 "deleted": "\(changes.deleted.count)",
             ]
         )
-        for object in changes.deleted { await deliver(.deleted(object)) }
-        for object in changes.added { await deliver(.added(object)) }
-        for (old, new) in changes.updated { await deliver(.updated(old: old, new: new)) }
+        // The first list is routine (everything is new to this process, nothing is due because of it); a relist
+        // after a gap carries the changes the watch missed.
+        await InformerDelivery.$isRoutine.withValue(!hasSynced) {
+            for object in changes.deleted { await deliver(.deleted(object)) }
+            for object in changes.added { await deliver(.added(object)) }
+            for (old, new) in changes.updated { await deliver(.updated(old: old, new: new)) }
+        }
         // Synced only after the first list was delivered, so handlers' queues are filled.
         let waiters = state.withLock { s in
             s.synced = true
@@ -254,4 +260,11 @@ public final class Informer<Source: ListerWatcher>: Service, Sendable {
         let handlers = state.withLock { $0.handlers }
         for handler in handlers { await handler(event) }
     }
+}
+
+/// What kind of delivery an informer handler is running in.
+public enum InformerDelivery {
+    /// True while the informer delivers its first list or a periodic resync: events that change nothing anyone
+    /// is waiting for, which handlers may queue at low priority.
+    @TaskLocal public static var isRoutine = false
 }

@@ -78,7 +78,7 @@ public final class FledgeController: Sendable {
             defaults: options.defaults, metrics: metrics, routeWatch: routeWatch, logger: logger)
         controller = Controller(name: "rollouts", reconciler: reconciler, workers: options.workers, metrics: metrics, logger: logger)
         for scope in scopes {
-            rolloutInformers[scope]!.enqueueKeys(into: controller.queue)
+            rolloutInformers[scope]!.enqueueKeys(into: controller.queue, priority: RolloutEvents.priority)
             deploymentInformers[scope]!.enqueueOwners(ofKind: "Rollout", into: controller.queue)
             serviceInformers[scope]!.enqueueOwners(ofKind: "Rollout", into: controller.queue)
             // A referenced Deployment wakes the Rollout its label names.
@@ -107,6 +107,21 @@ public final class FledgeController: Sendable {
 
     public func shutdown() async {
         await source.shutdown()
+    }
+}
+
+/// Which Rollout events are due work. A change to what the Rollout asks for (its spec and generation, the action
+/// annotation, labels, finalizers, deletion) is; an update that changed nothing but status — mostly the echo of the
+/// controller's own status write — goes to the low lane: the reconcile that wrote it already asked to be woken
+/// when its next step is due, and due work must not wait behind a thousand echoes.
+enum RolloutEvents {
+    @Sendable static func priority(_ event: InformerEvent<Rollout>) -> WorkPriority {
+        guard case .updated(let old, let new) = event else { return .normal }
+        let a = old.metadata, b = new.metadata
+        let statusOnly = a.generation == b.generation && a.annotations == b.annotations && a.labels == b.labels
+            && a.finalizers == b.finalizers && a.deletionTimestamp == b.deletionTimestamp && old.spec == new.spec
+            && old.specDecodingError == new.specDecodingError
+        return statusOnly ? .low : .normal
     }
 }
 

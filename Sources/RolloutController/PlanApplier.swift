@@ -160,9 +160,12 @@ public struct PlanApplier: Sendable {
             }
         }
         reportWrites(refused, into: &status, events: &events, rollout: rollout, now: now)
-        // The status as read (the cache keeps no original JSON: it is the typed status, encoded).
-        let before = try rollout.originalJSON?["status"] ?? rollout.status.map { try JSONValue(encoding: $0) } ?? .object([:])
-        let after = try JSONValue(encoding: status)
+        // The status as read (the cache keeps no original JSON: it is the typed status, encoded). A cached Rollout
+        // whose typed status is the plan's has nothing to write: nothing is encoded to find that out.
+        let unchanged = rollout.originalJSON == nil && rollout.status == status
+        let before: JSONValue = try unchanged ? .null
+            : rollout.originalJSON?["status"] ?? rollout.status.map { try JSONValue(encoding: $0) } ?? .object([:])
+        let after: JSONValue = try unchanged ? .null : JSONValue(encoding: status)
         if before != after {
             let diff = before.mergePatch(to: after)
             let patch: JSONValue = ["metadata": ["resourceVersion": .string(rollout.metadata.resourceVersion ?? "")], "status": diff]

@@ -37,6 +37,8 @@ struct Report {
         rows.append("| controller requests | **\(Self.num(Double(p.requests.total) / p.seconds))/s** | \(methods)\(failures.isEmpty ? "" : "; failed: \(failures)") |")
         rows.append("| emulator writes (request log) | **\(Self.num(Double(p.emulatorWrites) / p.seconds))/s** | \(Self.int(p.emulatorWrites)) mutating requests: \(writes) (the load client's template PATCHes included) |")
         rows.append("| CPU during the progression | controller process \(Self.pct(p.cpu)), emulator \(p.emulatorCPU.map(Self.pct) ?? "?") | % of one core, wall \(Self.secs(p.seconds)); \(ProcessInfo.processInfo.activeProcessorCount) cores |")
+        let perReconcile = reconciles > 0 ? p.cpu / 100 * p.seconds / Double(reconciles) * 1000 : 0
+        rows.append("| CPU per reconcile | **\(Self.ms(perReconcile))** | the benchmark process's CPU (the controller, and the load client that patches templates and serves the synthetic metrics) ÷ reconciles: an upper bound on the controller's own |")
         return rows.joined(separator: "\n") + "\n"
     }
 

@@ -61,6 +61,28 @@ struct InformerTests {
         try await run.value
     }
 
+    @Test func theFirstListAndResyncsAreRoutineAndGoToTheLowLane() async throws {
+        source.create(TestObject(name: "a"))
+        source.create(TestObject(name: "b"))
+        let informer = makeInformer(resync: .seconds(30))
+        let queue = WorkQueue<ObjectKey>(name: "t", clock: clock)
+        informer.enqueueKeys(into: queue)
+        let run = Task { try await informer.run() }
+        try await informer.waitForSync()
+        try await eventually("the list queued") { await queue.count(.low) == 2 }
+        for _ in 0..<2 { if let key = await queue.get() { await queue.done(key) } }
+        try await eventually("watch open") { source.openWatches == 1 }
+        source.update(TestObject(name: "a", data: "changed"))
+        try await eventually("the change queued at normal priority") { await queue.count(.normal) == 1 }
+        #expect(await queue.get() == ObjectKey(namespace: "default", name: "a"))
+        await queue.done(ObjectKey(namespace: "default", name: "a"))
+        clock.advance(by: .seconds(30))
+        try await eventually("the resync queued at low priority") { await queue.count(.low) == 2 }
+        #expect(await queue.count(.normal) == 0)
+        run.cancel()
+        try await run.value
+    }
+
     @Test func watchEventsUpdateTheStore() async throws {
         source.create(TestObject(name: "a"))
         let informer = makeInformer()

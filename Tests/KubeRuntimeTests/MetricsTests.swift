@@ -30,7 +30,7 @@ struct MetricsTests {
 
         let run = Task { try await controller.run() }
         try await eventually("a and b reconciled") { reconciler.callCount == 2 }
-        try await eventually("two delayed") { clock.sleeperCount == 2 }
+        try await eventually("two delayed") { await controller.queue.delayedCount == 2 && clock.sleeperCount == 1 }
         clock.advance(by: .seconds(1))
         // a's backoff (5 ms) and b's requeue (1 s) are both due now.
         try await eventually("retries done") { reconciler.callCount == 4 }

@@ -87,6 +87,71 @@ struct WorkQueueTests {
         #expect(await q.get() == "a")
     }
 
+    @Test func normalWorkGoesBeforeLowWorkFirstInFirstOutWithinALane() async {
+        let q = WorkQueue<String>(name: "t", clock: ManualClock())
+        await q.add("resync-1", priority: .low)
+        await q.add("resync-2", priority: .low)
+        await q.add("due-1")
+        await q.add("due-2", priority: .normal)
+        #expect(await q.count(.low) == 2)
+        #expect(await q.count(.normal) == 2)
+        var order: [String] = []
+        for _ in 0..<4 {
+            if let key = await q.get() {
+                order.append(key)
+                await q.done(key)
+            }
+        }
+        #expect(order == ["due-1", "due-2", "resync-1", "resync-2"])
+    }
+
+    @Test func aNormalAddMovesAWaitingLowKeyUpOnce() async {
+        let q = WorkQueue<String>(name: "t", clock: ManualClock())
+        await q.add("a", priority: .low)
+        await q.add("b", priority: .low)
+        await q.add("b")                     // due now: moved up
+        await q.add("b", priority: .low)     // a lower add never moves it down
+        #expect(await q.count == 2)
+        #expect(await q.get() == "b")
+        await q.done("b")
+        #expect(await q.get() == "a")
+        await q.done("a")
+        #expect(await q.count == 0, "the entry b left in the low lane is not handed out again")
+        await q.add("c", priority: .low)
+        #expect(await q.get() == "c")
+    }
+
+    @Test func aKeyAddedWhileProcessingComesBackAtTheHighestPriorityAsked() async {
+        let q = WorkQueue<String>(name: "t", clock: ManualClock())
+        await q.add("a")
+        #expect(await q.get() == "a")
+        await q.add("x", priority: .low)
+        await q.add("a", priority: .low)
+        await q.add("a")
+        await q.done("a")
+        #expect(await q.get() == "a", "back in the normal lane, ahead of x")
+        await q.done("a")
+        #expect(await q.get() == "x")
+    }
+
+    @Test func oneSleeperServesEveryDelayedAdd() async throws {
+        let clock = ManualClock()
+        let q = WorkQueue<Int>(name: "t", clock: clock)
+        for i in 0..<100 { await q.add(i, after: .seconds(Double(100 - i))) }
+        #expect(await q.delayedCount == 100)
+        #expect(clock.sleeperCount == 1, "one task sleeps until the earliest deadline")
+        clock.advance(by: .seconds(1))
+        try await eventually("the earliest key") { await q.count == 1 }
+        #expect(await q.get() == 99)
+        clock.advance(by: .seconds(49))
+        try await eventually("fifty keys") { await q.count == 49 }
+        #expect(clock.sleeperCount == 1)
+        clock.advance(by: .seconds(50))
+        try await eventually("all keys") { await q.count == 99 }
+        #expect(await q.delayedCount == 0)
+        try await eventually("no sleeper left") { clock.sleeperCount == 0 }
+    }
+
     @Test func backoffDoublesFrom5msAndCapsAt1000s() {
         var limiter = ItemExponentialRateLimiter<String>()
         let now = RuntimeInstant(offset: .zero)

@@ -1,5 +1,6 @@
 import Foundation
 import KubeJSON
+import KubeRuntime
 import RolloutAPI
 @testable import RolloutController
 import Testing
@@ -196,4 +197,24 @@ import Testing
     #expect(!reads.isConfirmed("rollouts/ns/shop") && !reads.isConfirmed("deployments/ns/shop-stable")
             && !reads.isConfirmed("deployments/ns/shop-canary"))
     #expect(reads.isConfirmed("rollouts/ns/other"))
+}
+
+/// The echo of a status write is low-priority work; a change to what the Rollout asks for is due work.
+@Test func onlyStatusChangesAreLowPriority() {
+    let before = makeRollout(status: RolloutStatus(phase: .progressing))
+    var echo = before
+    echo.status?.phase = .paused
+    echo.metadata.resourceVersion = "101"
+    #expect(RolloutEvents.priority(.updated(old: before, new: echo)) == .low)
+    var edited = echo
+    edited.spec?.paused = true
+    edited.metadata.generation = 2
+    #expect(RolloutEvents.priority(.updated(old: before, new: edited)) == .normal)
+    var acted = echo
+    acted.metadata.annotations = [FledgeNames.actionAnnotation: "promote:abc"]
+    #expect(RolloutEvents.priority(.updated(old: before, new: acted)) == .normal)
+    var deleting = echo
+    deleting.metadata.deletionTimestamp = "2026-12-08T00:00:00Z"
+    #expect(RolloutEvents.priority(.updated(old: before, new: deleting)) == .normal)
+    #expect(RolloutEvents.priority(.added(before)) == .normal)
 }
