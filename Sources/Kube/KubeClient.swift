@@ -45,11 +45,11 @@ public final class KubeClient: Sendable {
 
     /// The longest a request sent in this task may take, asked at each send (nil: the configured timeout). A
     /// leader sets it to the time before a follower could take over, so none of its requests outlives its term.
-    @TaskLocal public static var requestTimeoutCap: (@Sendable () -> Duration?)?
+    @TaskLocal public static var requestTimeoutCap: RequestTimeoutCap?
 
     /// The configured timeout, capped by ``requestTimeoutCap``.
     func timeout() throws -> Duration {
-        guard let cap = Self.requestTimeoutCap?() else { return configuration.requestTimeout }
+        guard let cap = Self.requestTimeoutCap?.timeLeft() else { return configuration.requestTimeout }
         guard cap > .zero else {
             throw KubeError.timeout(Status(message: "not sent: no time left before the leadership term ends", reason: "Timeout", code: 504))
         }
@@ -339,4 +339,13 @@ extension KubeClient {
             }
         }
     }
+}
+
+/// How long a request may still take, asked at each send (nil: no cap). A struct around the closure: a task-local
+/// whose value is an optional closure crashes `swift_task_localValuePush` in release builds (Swift 6.3.1; a
+/// standalone reproduction crashed within 200 calls, the struct form never), so the closure never is the value
+/// itself.
+public struct RequestTimeoutCap: Sendable {
+    public let timeLeft: @Sendable () -> Duration?
+    public init(_ timeLeft: @escaping @Sendable () -> Duration?) { self.timeLeft = timeLeft }
 }

@@ -58,7 +58,7 @@ public struct RolloutReconciler: Reconciler {
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         // No request of this reconcile may still be in flight when a follower could take over.
         let term = applier.term
-        return try await KubeClient.$requestTimeoutCap.withValue({ term.timeBeforeTakeover }) {
+        return try await KubeClient.$requestTimeoutCap.withValue(RequestTimeoutCap { term.timeBeforeTakeover }) {
             try await withSpan("reconcile") { span in
                 span.attributes["rollout.namespace"] = key.namespace ?? ""
                 span.attributes["rollout.name"] = key.name
